@@ -1,0 +1,470 @@
+//! The `her` command line: `check`, `read`, `replay` and `explore` for writers and modders, and
+//! (with the `game` feature) the game itself when no subcommand is given.
+//!
+//! Exit codes: 0 when all is well, 1 when problems were found, 2 when the input is unusable
+//! (a missing folder, a story that does not load, a bad recording).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::{Deserialize, Serialize};
+
+use crate::story::diagnostic::{render_json, render_pretty};
+use crate::story::explore::{explore, to_dot};
+use crate::story::runtime::Event;
+use crate::story::transcript::{render_decision, render_event};
+use crate::story::{LoadReport, Severity, Story, load};
+
+/// *Her*: an interactive narrative, and the tools to write it.
+#[derive(Debug, Parser)]
+#[command(name = "her", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do; without one, the game starts (when built with it) or this help is shown.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate dialogue folders and files: every problem, with file, line and column.
+    Check {
+        /// Dialogue folders or files: the base story first, then mods.
+        #[arg(default_value = "dialogue")]
+        paths: Vec<PathBuf>,
+        /// How to print problems.
+        #[arg(long, value_enum, default_value_t = Format::Pretty)]
+        format: Format,
+    },
+    /// Read the story in the terminal, choosing by number.
+    Read {
+        /// Dialogue folders: the base story first, then mods.
+        #[arg(default_value = "dialogue")]
+        paths: Vec<PathBuf>,
+        /// The seed for the story's random variation.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Choices to make, 1-based, comma separated (`2,1,3`); afterwards you are asked.
+        #[arg(long, value_delimiter = ',')]
+        choices: Vec<usize>,
+        /// Also write the transcript to this file.
+        #[arg(long)]
+        transcript: Option<PathBuf>,
+        /// Write the playthrough (seed and choices) to this file, for `her replay`.
+        #[arg(long)]
+        record: Option<PathBuf>,
+    },
+    /// Replay a recorded playthrough and print its transcript.
+    Replay {
+        /// A recording written by `her read --record`.
+        file: PathBuf,
+        /// Also write the transcript to this file.
+        #[arg(long)]
+        transcript: Option<PathBuf>,
+    },
+    /// Walk every reachable state: what is reached, what never is, and how to reach each ending.
+    Explore {
+        /// Dialogue folders: the base story first, then mods.
+        #[arg(default_value = "dialogue")]
+        paths: Vec<PathBuf>,
+        /// The seed for the story's random variation.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Stop after this many distinct states.
+        #[arg(long, default_value_t = 200_000)]
+        max_states: usize,
+        /// Write the branch graph for Graphviz (`dot -Tsvg`) to this file.
+        #[arg(long)]
+        dot: Option<PathBuf>,
+        /// List every line never reached.
+        #[arg(long)]
+        lines: bool,
+    },
+}
+
+/// How `check` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Like a compiler, for people.
+    Pretty,
+    /// A JSON array, for tools.
+    Json,
+}
+
+/// A recorded playthrough: enough to replay it exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recording {
+    /// The dialogue folders, as given.
+    pub dialogue: Vec<PathBuf>,
+    /// The seed.
+    pub seed: u64,
+    /// The choices, 1-based.
+    pub choices: Vec<usize>,
+    /// The story's fingerprint when recorded.
+    pub fingerprint: String,
+}
+
+/// Runs the command line.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            ExitCode::SUCCESS
+        }
+        Some(Command::Check { paths, format }) => check(&paths, format),
+        Some(Command::Read {
+            paths,
+            seed,
+            choices,
+            transcript,
+            record,
+        }) => read(&paths, seed, &choices, transcript.as_deref(), record.as_deref()),
+        Some(Command::Replay { file, transcript }) => replay(&file, transcript.as_deref()),
+        Some(Command::Explore {
+            paths,
+            seed,
+            max_states,
+            dot,
+            lines,
+        }) => explore_cmd(&paths, seed, max_states, dot.as_deref(), lines),
+    }
+}
+
+fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// `her check`.
+fn check(paths: &[PathBuf], format: Format) -> ExitCode {
+    if let Some(missing) = paths.iter().find(|p| !p.exists()) {
+        eprintln!("error: {} does not exist", missing.display());
+        eprintln!("hint: give the dialogue folder (`her check dialogue`) or a .ron file");
+        return ExitCode::from(2);
+    }
+    let report = load(paths);
+    match format {
+        Format::Json => println!("{}", render_json(&report.diagnostics)),
+        Format::Pretty => {
+            print!("{}", render_pretty(&report.diagnostics, &report.sources, color()));
+            println!("{}", summary(&report));
+        }
+    }
+    if report.diagnostics.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn summary(report: &LoadReport) -> String {
+    let errors = report.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = report.diagnostics.len() - errors;
+    let files = report.sources.len();
+    match &report.story {
+        Some(story) if report.diagnostics.is_empty() => {
+            let words: usize = story
+                .lines
+                .iter()
+                .map(|l| l.text.source(story).split_whitespace().count())
+                .sum();
+            let choices: usize = story.choice_sets.iter().map(Vec::len).sum();
+            format!(
+                "clean: {files} files, {} chapters, {} nodes, {} lines ({words} words), {choices} choices, {} endings",
+                story.chapters.len(),
+                story.nodes.len(),
+                story.lines.len(),
+                story.endings.len()
+            )
+        }
+        _ => format!(
+            "{errors} error{}, {warnings} warning{} in {files} file{}",
+            plural(errors),
+            plural(warnings),
+            plural(files)
+        ),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Loads a story for playing: problems are printed; `None` when it cannot be played.
+fn load_playable(paths: &[PathBuf]) -> Option<Story> {
+    if let Some(missing) = paths.iter().find(|p| !p.exists()) {
+        eprintln!("error: {} does not exist", missing.display());
+        return None;
+    }
+    let report = load(paths);
+    if report.story.is_none() {
+        eprint!("{}", render_pretty(&report.diagnostics, &report.sources, color()));
+        eprintln!("{}", summary(&report));
+        eprintln!("the story has errors and cannot be played; `her check` lists them");
+    }
+    report.story
+}
+
+/// `her read`.
+fn read(
+    paths: &[PathBuf],
+    seed: u64,
+    scripted: &[usize],
+    transcript: Option<&Path>,
+    record: Option<&Path>,
+) -> ExitCode {
+    let Some(story) = load_playable(paths) else {
+        return ExitCode::from(2);
+    };
+    let interactive = std::io::stdin().is_terminal();
+    let mut stdin = std::io::stdin().lock();
+    let mut out = String::new();
+    let mut state = story.new_state(seed);
+    let mut made: Vec<usize> = Vec::new();
+    let mut status = ExitCode::SUCCESS;
+    let stdout = std::io::stdout();
+    loop {
+        let event = story.next(&mut state);
+        let text = render_event(&story, &state, &event);
+        print!("{text}");
+        out.push_str(&text);
+        if event.is_final() {
+            if matches!(event, Event::Stuck { .. }) {
+                status = ExitCode::from(1);
+            }
+            break;
+        }
+        if !event.is_decision() {
+            continue;
+        }
+        let count = match &event {
+            Event::Choices(c) => c.len(),
+            Event::Paragraph(p) => p.fragments.len(),
+            _ => 0,
+        };
+        let pick = if let Some(&c) = scripted.get(made.len()) {
+            if c == 0 || c > count {
+                eprintln!(
+                    "error: choice {} of --choices is {c}, but there are only {count} options here",
+                    made.len() + 1
+                );
+                status = ExitCode::from(2);
+                break;
+            }
+            c - 1
+        } else {
+            match ask(&mut stdin, count, interactive) {
+                Some(Answer::Pick(i)) => i,
+                Some(Answer::Back) if !made.is_empty() => {
+                    made.pop();
+                    state = story.rollback(&state, made.len());
+                    let note = "(back to your previous choice)\n";
+                    print!("{note}");
+                    out.push_str(note);
+                    continue;
+                }
+                Some(Answer::Back) => continue,
+                None => {
+                    let note = "(the reading stops here: no more choices were given)\n";
+                    print!("{note}");
+                    out.push_str(note);
+                    break;
+                }
+            }
+        };
+        let _ = stdout.lock().flush();
+        if story.choose(&mut state, pick).is_ok() {
+            made.push(pick + 1);
+            let d = render_decision(pick);
+            print!("{d}");
+            out.push_str(&d);
+        }
+    }
+    if let Some(path) = transcript
+        && let Err(e) = std::fs::write(path, &out)
+    {
+        eprintln!("error: cannot write the transcript to {}: {e}", path.display());
+        status = ExitCode::from(2);
+    }
+    if let Some(path) = record {
+        let rec = Recording {
+            dialogue: paths.to_vec(),
+            seed,
+            choices: made,
+            fingerprint: story.fingerprint.clone(),
+        };
+        let text = ron::ser::to_string_pretty(&rec, ron::ser::PrettyConfig::new()).unwrap_or_default();
+        if let Err(e) = crate::story::save::write_atomic(path, text.as_bytes()) {
+            eprintln!("error: cannot write the recording: {e}");
+            status = ExitCode::from(2);
+        }
+    }
+    status
+}
+
+enum Answer {
+    Pick(usize),
+    Back,
+}
+
+fn ask(stdin: &mut impl BufRead, count: usize, interactive: bool) -> Option<Answer> {
+    loop {
+        if interactive {
+            print!("choose 1-{count} (b: back, q: quit) > ");
+            let _ = std::io::stdout().flush();
+        }
+        let mut line = String::new();
+        if stdin.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim();
+        match line {
+            "q" | "quit" => return None,
+            "b" | "back" => return Some(Answer::Back),
+            _ => match line.parse::<usize>() {
+                Ok(n) if (1..=count).contains(&n) => return Some(Answer::Pick(n - 1)),
+                _ => {
+                    println!("(type a number from 1 to {count})");
+                    if !interactive {
+                        return None;
+                    }
+                }
+            },
+        }
+    }
+}
+
+/// `her replay`.
+fn replay(file: &Path, transcript: Option<&Path>) -> ExitCode {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let rec: Recording = match ron::from_str(&text) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{}:{}: error: this is not a recording: {}", file.display(), e.span.start, e.code);
+            eprintln!("hint: recordings are written by `her read --record FILE`");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(story) = load_playable(&rec.dialogue) else {
+        return ExitCode::from(2);
+    };
+    if story.fingerprint != rec.fingerprint {
+        eprintln!("note: the dialogue has changed since this was recorded; the replay may differ");
+    }
+    match crate::story::transcript::transcript(&story, rec.seed, &rec.choices) {
+        Ok(out) => {
+            print!("{out}");
+            if let Some(path) = transcript
+                && let Err(e) = std::fs::write(path, &out)
+            {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: the recording no longer fits the story: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `her explore`.
+fn explore_cmd(paths: &[PathBuf], seed: u64, max_states: usize, dot: Option<&Path>, list_lines: bool) -> ExitCode {
+    let Some(story) = load_playable(paths) else {
+        return ExitCode::from(2);
+    };
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} exploring: {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    if !std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let report = explore(&story, seed, max_states, |states, waiting| {
+        bar.set_message(format!("{states} states, {waiting} waiting"));
+        bar.tick();
+    });
+    bar.finish_and_clear();
+
+    let nodes_reached = report.nodes_reached.iter().filter(|r| **r).count();
+    let lines_reached = report.lines_reached.iter().filter(|r| **r).count();
+    let choices_taken = report.choices_taken.iter().filter(|r| **r).count();
+    println!(
+        "{} distinct states{}",
+        report.states,
+        if report.complete { " (complete)" } else { " (stopped at --max-states: raise it to see more)" }
+    );
+    println!("nodes reached: {nodes_reached} of {}", story.nodes.len());
+    println!("lines reached: {lines_reached} of {} (with seed {seed}; random banter picks one line per visit)", story.lines.len());
+    println!("choices taken: {choices_taken} of {}", story.choice_count);
+    let unreached: Vec<&str> = story
+        .nodes
+        .iter()
+        .zip(&report.nodes_reached)
+        .filter(|(_, r)| !**r)
+        .map(|(n, _)| n.id.as_str())
+        .collect();
+    if !unreached.is_empty() {
+        println!("\nnodes never reached:");
+        for n in &unreached {
+            println!("  {n}");
+        }
+    }
+    if list_lines {
+        println!("\nlines never reached:");
+        for (line, _) in story.lines.iter().zip(&report.lines_reached).filter(|(_, r)| !**r) {
+            println!("  {}  {}", line.id, line.text.source(&story));
+        }
+    }
+    println!("\nendings:");
+    let mut missing_ending = false;
+    for (ending, path) in story.endings.iter().zip(&report.endings) {
+        match path {
+            Some(p) => println!(
+                "  {:<16} reached in {} choices: --choices {}",
+                ending.id,
+                p.len(),
+                p.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+            ),
+            None => {
+                missing_ending = true;
+                println!("  {:<16} NEVER REACHED", ending.id);
+            }
+        }
+    }
+    if !report.dead_ends.is_empty() {
+        println!("\ndead ends:");
+        for (node, reason, path) in &report.dead_ends {
+            println!(
+                "  {node}: {reason} (--choices {})",
+                path.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+            );
+        }
+    }
+    println!("\nvariables:");
+    for (var, range) in story.variables.iter().zip(&report.ranges) {
+        println!("  {:<26} {}", var.name, range.describe());
+    }
+    if let Some(path) = dot
+        && let Err(e) = std::fs::write(path, to_dot(&story, &report))
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::from(2);
+    }
+    if missing_ending || !report.dead_ends.is_empty() || !unreached.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,1184 @@
+//! Loading: dialogue folders (the base story, then mods laid over it) are read, parsed as RON,
+//! merged, and compiled into one immutable `Story`. Every problem is collected with its place;
+//! nothing stops at the first.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use ron::extensions::Extensions;
+
+use super::diagnostic::{Diagnostic, Severity, SourceFile};
+use super::expr::{self, CompiledCond, Cond, Effect, ExprError, Scope, Value, VarType};
+use super::format::{
+    CharacterDef, ChapterDef, ChoiceDef, DialogueFile, EndingDef, LetterDef, ModDef, NodeDef,
+    Step, StoryDef, VarDef, VariantDef,
+};
+use super::model::{
+    Chapter, Character, Choice, Ending, Fragment, Group, Letter, LineDef, Node, NodeIx, Op,
+    Paragraph, Piece, SourceRef, Story, Template, Variable, Variant,
+};
+use super::validate;
+
+/// What loading produced: the story when it has no errors, every problem, and the sources (for
+/// printing the problems with their lines).
+#[derive(Debug)]
+pub struct LoadReport {
+    /// The story, when there were no errors.
+    pub story: Option<Story>,
+    /// Every problem found, errors first within each file.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The files read.
+    pub sources: Vec<SourceFile>,
+    /// Mods left out because they had errors (see `load_with_mods`).
+    pub skipped_mods: Vec<PathBuf>,
+}
+
+impl LoadReport {
+    /// Whether any problem is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// RON as writers write it: `when: "x"` rather than `when: Some("x")`, and `Letter(id: ...)`
+/// rather than `Letter((id: ...))`.
+fn ron_options() -> ron::Options {
+    ron::Options::default()
+        .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
+}
+
+/// Loads layers of dialogue: the first path is the base story, each later one a mod. A path is
+/// a folder (every `.ron` file under it, in name order) or a single file.
+pub fn load(paths: &[PathBuf]) -> LoadReport {
+    let mut sources = Vec::new();
+    let mut layers = Vec::new();
+    let mut diagnostics = Vec::new();
+    for path in paths {
+        let mut files = Vec::new();
+        collect_files(path, &mut files, &mut diagnostics);
+        let start = sources.len();
+        for file in files {
+            match std::fs::read_to_string(&file) {
+                Ok(text) => sources.push(SourceFile::new(file, text)),
+                Err(e) => diagnostics.push(Diagnostic::general(
+                    Severity::Error,
+                    "E009",
+                    format!("cannot read {}: {e}", file.display()),
+                )),
+            }
+        }
+        layers.push(start..sources.len());
+    }
+    let mut report = compile_sources(sources, &layers);
+    diagnostics.append(&mut report.diagnostics);
+    report.diagnostics = diagnostics;
+    if report.has_errors() {
+        report.story = None;
+    }
+    report
+}
+
+/// Loads the base story and mods so that a broken mod never breaks the game: a mod whose files
+/// have errors is left out (and named in `skipped_mods`), and the rest loads.
+pub fn load_with_mods(base: &Path, mods: &[PathBuf]) -> LoadReport {
+    let mut kept: Vec<PathBuf> = mods.to_vec();
+    let mut skipped = Vec::new();
+    let mut all_diagnostics = Vec::new();
+    loop {
+        let mut paths = vec![base.to_path_buf()];
+        paths.extend(kept.iter().cloned());
+        let mut report = load(&paths);
+        let broken: Vec<PathBuf> = kept
+            .iter()
+            .filter(|m| {
+                report.diagnostics.iter().any(|d| {
+                    d.severity == Severity::Error
+                        && d.file.as_deref().is_some_and(|f| f.starts_with(m))
+                })
+            })
+            .cloned()
+            .collect();
+        if broken.is_empty() || !report.has_errors() {
+            all_diagnostics.append(&mut report.diagnostics);
+            report.diagnostics = all_diagnostics;
+            report.skipped_mods = skipped;
+            return report;
+        }
+        // Keep the broken mods' own problems to show the player, then try without them.
+        all_diagnostics.extend(report.diagnostics.into_iter().filter(|d| {
+            d.file
+                .as_deref()
+                .is_some_and(|f| broken.iter().any(|m| f.starts_with(m)))
+        }));
+        kept.retain(|m| !broken.contains(m));
+        skipped.extend(broken);
+    }
+}
+
+fn collect_files(path: &Path, out: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>) {
+    if path.is_file() {
+        out.push(path.to_path_buf());
+        return;
+    }
+    let entries = match std::fs::read_dir(path) {
+        Ok(entries) => entries,
+        Err(e) => {
+            diagnostics.push(
+                Diagnostic::general(
+                    Severity::Error,
+                    "E009",
+                    format!("cannot read {}: {e}", path.display()),
+                )
+                .with_hint(Some("give a dialogue folder or a .ron file".into())),
+            );
+            return;
+        }
+    };
+    let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    children.sort();
+    for child in children {
+        if child.is_dir() {
+            collect_files(&child, out, diagnostics);
+        } else if child.extension().is_some_and(|e| e == "ron") {
+            out.push(child);
+        }
+    }
+}
+
+/// A parsed file and where it came from.
+struct Parsed {
+    file: usize,
+    layer: usize,
+    content: DialogueFile,
+}
+
+/// Compiles already-read sources; `layers` splits them into the base story and mods. Used by
+/// `load`, and directly by tests and tools that hold dialogue in memory.
+pub fn compile_sources(sources: Vec<SourceFile>, layers: &[Range<usize>]) -> LoadReport {
+    let mut diagnostics = Vec::new();
+    let mut parsed = Vec::new();
+    let options = ron_options();
+    for (layer, range) in layers.iter().enumerate() {
+        for file in range.clone() {
+            let source = &sources[file];
+            match options.from_str::<DialogueFile>(&source.text) {
+                Ok(content) => parsed.push(Parsed {
+                    file,
+                    layer,
+                    content,
+                }),
+                Err(e) => diagnostics.push(ron_error(source, &e)),
+            }
+        }
+    }
+    let mut hasher = blake3::Hasher::new();
+    for source in &sources {
+        let name = source.path.file_name().map(|n| n.to_string_lossy().into_owned());
+        hasher.update(name.unwrap_or_default().as_bytes());
+        hasher.update(&[0]);
+        hasher.update(source.text.as_bytes());
+        hasher.update(&[0]);
+    }
+    let fingerprint = hasher.finalize().to_hex()[..16].to_owned();
+
+    let mut compiler = Compiler::new(&sources);
+    compiler.diagnostics = diagnostics;
+    let story = compiler.build(parsed, fingerprint);
+    let mut diagnostics = std::mem::take(&mut compiler.diagnostics);
+    let story = story.map(|story| {
+        diagnostics.extend(validate::validate(&story, &sources));
+        story
+    });
+    diagnostics.sort_by(|a, b| {
+        (&a.file, a.line, a.column, a.severity).cmp(&(&b.file, b.line, b.column, b.severity))
+    });
+    diagnostics.dedup();
+    let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    LoadReport {
+        story: if has_errors { None } else { story },
+        diagnostics,
+        sources,
+        skipped_mods: Vec::new(),
+    }
+}
+
+fn ron_error(source: &SourceFile, e: &ron::error::SpannedError) -> Diagnostic {
+    let start = source.offset(e.span.start.line, e.span.start.col);
+    let end = source.offset(e.span.end.line, e.span.end.col).max(start + 1);
+    let message = e.code.to_string();
+    let hint = if message.contains("field") || message.contains("variant") {
+        "check the spelling against docs/dialogue-format.md; the message lists what is allowed here"
+    } else if message.contains("Expected") || message.contains("Unexpected") {
+        "look for a missing comma, quote or bracket just before this place"
+    } else {
+        "see docs/dialogue-format.md"
+    };
+    source.diagnostic(
+        Severity::Error,
+        "E001",
+        start..end.min(source.text.len().max(start)),
+        message,
+        Some(hint.into()),
+    )
+}
+
+/// The closest of `candidates` to `name`, when it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::normalized_damerau_levenshtein(name, c), c))
+        .filter(|(score, _)| *score >= 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+/// Where the compiler is in the sources, to place problems.
+#[derive(Clone, Copy, Default)]
+struct Cursor {
+    file: usize,
+    offset: usize,
+}
+
+struct Compiler<'a> {
+    sources: &'a [SourceFile],
+    diagnostics: Vec<Diagnostic>,
+    variables: Vec<Variable>,
+    variable_index: HashMap<String, usize>,
+    characters: Vec<Character>,
+    character_index: HashMap<String, usize>,
+    endings: Vec<Ending>,
+    ending_index: HashMap<String, usize>,
+    node_index: HashMap<String, NodeIx>,
+    chapter_ids: Vec<String>,
+    chapter_starts: HashMap<String, NodeIx>,
+    local_ids: HashMap<String, Vec<String>>,
+    letter_index: HashMap<String, usize>,
+    letters: Vec<Letter>,
+    ops: Vec<Op>,
+    lines: Vec<LineDef>,
+    groups: Vec<Group>,
+    choice_sets: Vec<Vec<Choice>>,
+    choice_count: usize,
+    variant_count: usize,
+    chapter: String,
+    node: NodeIx,
+    node_id: String,
+    line_counter: usize,
+    cursor: Cursor,
+}
+
+impl Scope for Compiler<'_> {
+    fn variable(&self, name: &str) -> Option<(usize, VarType)> {
+        self.variable_index
+            .get(name)
+            .map(|&i| (i, self.variables[i].ty))
+    }
+
+    fn node(&self, path: &str) -> Result<usize, Option<String>> {
+        self.resolve(path)
+    }
+
+    fn letter(&self, id: &str) -> Result<usize, Option<String>> {
+        self.letter_index
+            .get(id)
+            .copied()
+            .ok_or_else(|| did_you_mean(id, self.letter_index.keys().map(String::as_str)))
+    }
+
+    fn variable_hint(&self, name: &str) -> Option<String> {
+        did_you_mean(name, self.variable_index.keys().map(String::as_str))
+    }
+}
+
+impl<'a> Compiler<'a> {
+    fn new(sources: &'a [SourceFile]) -> Self {
+        Compiler {
+            sources,
+            diagnostics: Vec::new(),
+            variables: Vec::new(),
+            variable_index: HashMap::new(),
+            characters: Vec::new(),
+            character_index: HashMap::new(),
+            endings: Vec::new(),
+            ending_index: HashMap::new(),
+            node_index: HashMap::new(),
+            chapter_ids: Vec::new(),
+            chapter_starts: HashMap::new(),
+            local_ids: HashMap::new(),
+            letter_index: HashMap::new(),
+            letters: Vec::new(),
+            ops: Vec::new(),
+            lines: Vec::new(),
+            groups: Vec::new(),
+            choice_sets: Vec::new(),
+            choice_count: 0,
+            variant_count: 0,
+            chapter: String::new(),
+            node: 0,
+            node_id: String::new(),
+            line_counter: 0,
+            cursor: Cursor::default(),
+        }
+    }
+
+    fn source(&self) -> &'a SourceFile {
+        &self.sources[self.cursor.file]
+    }
+
+    /// Places a problem at a string literal near the cursor (or at the cursor).
+    fn report(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        literal: Option<&str>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        let span = self.locate(literal);
+        let d = self.source().diagnostic(severity, code, span, message, hint);
+        self.diagnostics.push(d);
+    }
+
+    fn locate(&mut self, literal: Option<&str>) -> Range<usize> {
+        let source = self.source();
+        match literal.and_then(|l| source.find_literal(l, self.cursor.offset)) {
+            Some(span) => span,
+            None => {
+                let at = self.cursor.offset.min(source.text.len());
+                at..(at + 1).min(source.text.len()).max(at)
+            }
+        }
+    }
+
+    /// Moves the cursor past a literal, so the next search finds the next occurrence.
+    fn advance(&mut self, literal: &str) -> Option<Range<usize>> {
+        let span = self.source().find_literal(literal, self.cursor.offset)?;
+        if span.start >= self.cursor.offset {
+            self.cursor.offset = span.end;
+        }
+        Some(span)
+    }
+
+    fn expr_errors(&mut self, text: &str, errors: Vec<ExprError>) {
+        let literal = self.source().find_literal(text, self.cursor.offset);
+        for e in errors {
+            let span = match &literal {
+                Some(lit) => self.source().inner_span(lit, &e.span),
+                None => self.locate(None),
+            };
+            let d = self
+                .source()
+                .diagnostic(Severity::Error, e.code, span, e.message, e.hint);
+            self.diagnostics.push(d);
+        }
+    }
+
+    fn condition(&mut self, text: &str) -> Option<CompiledCond> {
+        let result = expr::compile_condition(text, &*self);
+        match result {
+            Ok(c) => {
+                self.advance(text);
+                Some(c)
+            }
+            Err(errors) => {
+                self.expr_errors(text, errors);
+                self.advance(text);
+                None
+            }
+        }
+    }
+
+    fn effects(&mut self, texts: &[String]) -> Vec<Effect> {
+        let mut out = Vec::with_capacity(texts.len());
+        for text in texts {
+            match expr::compile_effect(text, &*self) {
+                Ok(e) => out.push(e),
+                Err(errors) => self.expr_errors(text, errors),
+            }
+            self.advance(text);
+        }
+        out
+    }
+
+    fn template(&mut self, text: &str) -> Template {
+        let mut pieces = Vec::new();
+        let mut lit = String::new();
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '{' if chars.peek().map(|p| p.1) == Some('{') => {
+                    chars.next();
+                    lit.push('{');
+                }
+                '}' if chars.peek().map(|p| p.1) == Some('}') => {
+                    chars.next();
+                    lit.push('}');
+                }
+                '{' => {
+                    let rest = &text[i + 1..];
+                    let Some(close) = rest.find('}') else {
+                        self.template_error(text, i..text.len(), "a `{` is never closed", "write `{{` for a literal brace");
+                        lit.push_str(&text[i..]);
+                        break;
+                    };
+                    let name = rest[..close].trim();
+                    match expr::check_interpolation(name, &*self) {
+                        Ok(slot) => {
+                            if !lit.is_empty() {
+                                pieces.push(Piece::Lit(std::mem::take(&mut lit)));
+                            }
+                            pieces.push(Piece::Var(slot));
+                        }
+                        Err(e) => {
+                            let hint = e.hint.unwrap_or_default();
+                            self.template_error(text, i..i + close + 2, &e.message, &hint);
+                        }
+                    }
+                    // Skip to after the closing brace.
+                    while let Some((j, _)) = chars.peek() {
+                        if *j > i + close {
+                            break;
+                        }
+                        chars.next();
+                    }
+                }
+                c => lit.push(c),
+            }
+        }
+        if !lit.is_empty() || pieces.is_empty() {
+            pieces.push(Piece::Lit(lit));
+        }
+        Template(pieces)
+    }
+
+    fn template_error(&mut self, text: &str, inner: Range<usize>, message: &str, hint: &str) {
+        let source = self.source();
+        let span = match source.find_literal(text, self.cursor.offset) {
+            Some(lit) => source.inner_span(&lit, &inner),
+            None => self.locate(None),
+        };
+        let d = self.source().diagnostic(
+            Severity::Error,
+            "E010",
+            span,
+            message,
+            Some(hint.to_owned()).filter(|h| !h.is_empty()),
+        );
+        self.diagnostics.push(d);
+    }
+
+    /// Resolves a target: `node` in the current chapter, `chapter.node`, or `chapter`.
+    fn resolve(&self, target: &str) -> Result<NodeIx, Option<String>> {
+        let found = if target.contains('.') {
+            self.node_index.get(target).copied()
+        } else {
+            self.node_index
+                .get(&format!("{}.{target}", self.chapter))
+                .copied()
+                .or_else(|| self.chapter_starts.get(target).copied())
+        };
+        found.ok_or_else(|| {
+            let local = self.local_ids.get(&self.chapter);
+            let candidates = local
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .chain(self.chapter_ids.iter().map(String::as_str))
+                .chain(self.node_index.keys().map(String::as_str));
+            did_you_mean(target, candidates).or_else(|| {
+                Some("a target is a node of this chapter, `chapter.node`, or a chapter id".into())
+            })
+        })
+    }
+
+    fn target(&mut self, target: &str) -> Option<NodeIx> {
+        match self.resolve(target) {
+            Ok(n) => {
+                self.advance(target);
+                Some(n)
+            }
+            Err(hint) => {
+                self.report(
+                    Severity::Error,
+                    "E002",
+                    Some(target),
+                    format!("no node or chapter is called `{target}`"),
+                    hint,
+                );
+                self.advance(target);
+                None
+            }
+        }
+    }
+
+    fn ending(&mut self, id: &str) -> Option<usize> {
+        match self.ending_index.get(id) {
+            Some(&e) => {
+                self.advance(id);
+                Some(e)
+            }
+            None => {
+                let hint = did_you_mean(id, self.ending_index.keys().map(String::as_str))
+                    .or_else(|| Some("declare it in `endings` in story.ron".into()));
+                self.report(Severity::Error, "E007", Some(id), format!("no ending is called `{id}`"), hint);
+                self.advance(id);
+                None
+            }
+        }
+    }
+
+    fn declare_variables(&mut self, file: usize, vars: &BTreeMap<String, VarDef>) {
+        for (name, def) in vars {
+            self.cursor = Cursor { file, offset: 0 };
+            if self.variable_index.contains_key(name) {
+                self.report(
+                    Severity::Error,
+                    "E003",
+                    Some(name),
+                    format!("the variable `{name}` is declared twice"),
+                    Some("rename one of them".into()),
+                );
+                continue;
+            }
+            if name == "chapter" {
+                self.report(
+                    Severity::Error,
+                    "E003",
+                    Some(name),
+                    "`chapter` is built in (the current chapter's number)",
+                    Some("choose another name".into()),
+                );
+                continue;
+            }
+            let (ty, default) = match def {
+                VarDef::Number(n) => (VarType::Number, Value::Number(*n)),
+                VarDef::Flag(b) => (VarType::Flag, Value::Flag(*b)),
+                VarDef::Text(t) => (VarType::Text, Value::Text(t.clone())),
+                VarDef::Fact => (VarType::Fact, Value::Fact(None)),
+            };
+            self.variable_index.insert(name.clone(), self.variables.len());
+            self.variables.push(Variable {
+                name: name.clone(),
+                ty,
+                default,
+            });
+        }
+    }
+
+    fn declare_characters(&mut self, file: usize, chars: &BTreeMap<String, CharacterDef>) {
+        // Names are compiled after variables, so `{os_name}` resolves.
+        for (id, def) in chars {
+            self.cursor = Cursor { file, offset: 0 };
+            if self.character_index.contains_key(id) {
+                self.report(Severity::Error, "E003", Some(id), format!("the character `{id}` is declared twice"), None);
+                continue;
+            }
+            self.advance(id);
+            let name = self.template(&def.name);
+            self.character_index.insert(id.clone(), self.characters.len());
+            self.characters.push(Character {
+                id: id.clone(),
+                name,
+                os: def.os,
+            });
+        }
+    }
+
+    fn declare_endings(&mut self, file: usize, endings: &BTreeMap<String, EndingDef>) {
+        for (id, def) in endings {
+            self.cursor = Cursor { file, offset: 0 };
+            if self.ending_index.contains_key(id) {
+                self.report(Severity::Error, "E003", Some(id), format!("the ending `{id}` is declared twice"), None);
+                continue;
+            }
+            self.ending_index.insert(id.clone(), self.endings.len());
+            self.endings.push(Ending {
+                id: id.clone(),
+                title: def.title.clone(),
+                summary: def.summary.clone(),
+            });
+        }
+    }
+
+    fn build(&mut self, parsed: Vec<Parsed>, fingerprint: String) -> Option<Story> {
+        // 1. The manifests: exactly one Story, in the base layer; Mods in later layers.
+        let mut story_def: Option<(usize, StoryDef)> = None;
+        let mut mods: Vec<(usize, ModDef)> = Vec::new();
+        let mut chapters: Vec<(usize, usize, ChapterDef)> = Vec::new();
+        for p in parsed {
+            match p.content {
+                DialogueFile::Story(def) => {
+                    if p.layer > 0 {
+                        self.cursor = Cursor { file: p.file, offset: 0 };
+                        self.report(
+                            Severity::Error,
+                            "E009",
+                            None,
+                            "a mod folder has a `Story(...)` file",
+                            Some("a mod describes itself with `Mod(...)`; only the base story has `Story(...)`".into()),
+                        );
+                    } else if let Some((first, _)) = &story_def {
+                        self.cursor = Cursor { file: p.file, offset: 0 };
+                        let other = self.sources[*first].path.display().to_string();
+                        self.report(
+                            Severity::Error,
+                            "E003",
+                            None,
+                            format!("a second `Story(...)` file (the first is {other})"),
+                            Some("a story has one story.ron".into()),
+                        );
+                    } else {
+                        story_def = Some((p.file, def));
+                    }
+                }
+                DialogueFile::Mod(def) => mods.push((p.file, def)),
+                DialogueFile::Chapter(def) => chapters.push((p.file, p.layer, def)),
+            }
+        }
+        let Some((story_file, story_def)) = story_def else {
+            if !self.diagnostics.iter().any(|d| d.code == "E001") {
+                self.diagnostics.push(
+                    Diagnostic::general(Severity::Error, "E009", "no `Story(...)` file was found")
+                        .with_hint(Some("the first folder given must hold the story's story.ron".into())),
+                );
+            }
+            return None;
+        };
+
+        // 2. Variables, characters, endings.
+        self.declare_variables(story_file, &story_def.variables);
+        for (file, m) in &mods {
+            self.declare_variables(*file, &m.variables);
+        }
+        self.declare_characters(story_file, &story_def.characters);
+        for (file, m) in &mods {
+            self.declare_characters(*file, &m.characters);
+        }
+        self.declare_endings(story_file, &story_def.endings);
+        for (file, m) in &mods {
+            self.declare_endings(*file, &m.endings);
+        }
+
+        // 3. Chapter order: the story's list, with each mod's chapters after its `after`.
+        let mut order: Vec<(String, usize)> = story_def
+            .chapters
+            .iter()
+            .map(|c| (c.clone(), story_file))
+            .collect();
+        for (file, m) in &mods {
+            let at = match &m.after {
+                Some(after) => match order.iter().position(|(c, _)| c == after) {
+                    Some(i) => i + 1,
+                    None => {
+                        self.cursor = Cursor { file: *file, offset: 0 };
+                        let hint = did_you_mean(after, order.iter().map(|(c, _)| c.as_str()));
+                        self.report(Severity::Error, "E002", Some(after), format!("no chapter is called `{after}`"), hint);
+                        order.len()
+                    }
+                },
+                None => order.len(),
+            };
+            for (k, c) in m.chapters.iter().enumerate() {
+                order.insert(at + k, (c.clone(), *file));
+            }
+        }
+
+        // 4. Merge chapter files: a later layer may add nodes to a chapter or replace them.
+        let mut merged: Vec<(String, usize, ChapterDef, Vec<(usize, usize)>)> = Vec::new();
+        for (file, layer, def) in chapters {
+            self.cursor = Cursor { file, offset: 0 };
+            if let Some(existing) = merged.iter_mut().find(|m| m.0 == def.id) {
+                if layer == 0 || existing.1 == layer {
+                    let first = self.sources[existing.3[0].0].path.display().to_string();
+                    self.report(
+                        Severity::Error,
+                        "E003",
+                        Some(&def.id),
+                        format!("the chapter `{}` is defined twice (also in {first})", def.id),
+                        Some("rename one; a mod adds nodes to a chapter in its own folder".into()),
+                    );
+                    continue;
+                }
+                for node in def.nodes {
+                    let origin = (file, layer);
+                    match existing.2.nodes.iter().position(|n| n.id == node.id) {
+                        Some(i) if node.replace => {
+                            existing.2.nodes[i] = node;
+                            existing.3[i + 1] = origin;
+                        }
+                        Some(_) => {
+                            self.report(
+                                Severity::Error,
+                                "E003",
+                                Some(&node.id),
+                                format!("the node `{}.{}` already exists in the base story", def.id, node.id),
+                                Some("add `replace: true` to replace it, or choose a new id".into()),
+                            );
+                        }
+                        None => {
+                            existing.2.nodes.push(node);
+                            existing.3.push(origin);
+                        }
+                    }
+                }
+            } else {
+                // Origins: index 0 is the chapter itself, then one per node.
+                let origins = std::iter::repeat_n((file, layer), def.nodes.len() + 1).collect();
+                merged.push((def.id.clone(), layer, def, origins));
+            }
+        }
+        let mut ordered = Vec::new();
+        for (id, file) in &order {
+            match merged.iter().position(|m| &m.0 == id) {
+                Some(i) => ordered.push(merged.swap_remove(i)),
+                None => {
+                    self.cursor = Cursor { file: *file, offset: 0 };
+                    let hint = did_you_mean(id, merged.iter().map(|m| m.0.as_str()))
+                        .or_else(|| Some(format!("add a file with `Chapter(id: \"{id}\", ...)`")));
+                    self.report(Severity::Error, "E002", Some(id), format!("the chapter `{id}` has no file"), hint);
+                }
+            }
+        }
+        for m in merged {
+            let (file, _) = m.3[0];
+            self.cursor = Cursor { file, offset: 0 };
+            self.report(
+                Severity::Warning,
+                "W101",
+                Some(&m.0),
+                format!("the chapter `{}` is not in the story's chapter list, so it is never played", m.0),
+                Some("add its id to `chapters` in story.ron (or to a mod's `chapters`)".into()),
+            );
+        }
+
+        // 5. Index every node and letter, so targets can point forward.
+        let mut nodes = Vec::new();
+        for (chapter_ix, (chapter_id, _, def, origins)) in ordered.iter().enumerate() {
+            self.chapter_ids.push(chapter_id.clone());
+            let mut seen = HashSet::new();
+            let mut chapter_offset = 0;
+            if let Some(span) = self.sources[origins[0].0].find_field("id", chapter_id, 0) {
+                chapter_offset = span.end;
+            }
+            for (k, node) in def.nodes.iter().enumerate() {
+                let file = origins[k + 1].0;
+                let from = if file == origins[0].0 { chapter_offset } else { 0 };
+                let offset = self.sources[file]
+                    .find_field("id", &node.id, from)
+                    .map_or(0, |s| s.start.saturating_sub(1));
+                if !seen.insert(node.id.clone()) {
+                    self.cursor = Cursor { file, offset };
+                    self.report(
+                        Severity::Error,
+                        "E003",
+                        Some(&node.id),
+                        format!("the node id `{}` is used twice in chapter `{chapter_id}`", node.id),
+                        Some("every node in a chapter needs its own id".into()),
+                    );
+                    continue;
+                }
+                let full = format!("{chapter_id}.{}", node.id);
+                self.node_index.insert(full.clone(), nodes.len());
+                self.local_ids
+                    .entry(chapter_id.clone())
+                    .or_default()
+                    .push(node.id.clone());
+                nodes.push(Node {
+                    id: full,
+                    chapter: chapter_ix,
+                    entry: 0,
+                    source: SourceRef { file, offset },
+                });
+            }
+            for node in &def.nodes {
+                let file = origins[0].0;
+                self.cursor = Cursor { file, offset: 0 };
+                for step in node.script.iter().chain(node.choices.iter().flat_map(|c| c.then.iter())) {
+                    self.index_letters(step);
+                }
+            }
+        }
+        for (chapter_id, _, def, origins) in &ordered {
+            self.chapter = chapter_id.clone();
+            self.cursor = Cursor { file: origins[0].0, offset: 0 };
+            let start = match &def.start {
+                Some(s) => self.target(s),
+                None => def
+                    .nodes
+                    .first()
+                    .and_then(|n| self.node_index.get(&format!("{chapter_id}.{}", n.id)).copied()),
+            };
+            match start {
+                Some(s) => {
+                    self.chapter_starts.insert(chapter_id.clone(), s);
+                }
+                None if def.start.is_none() => {
+                    self.report(Severity::Error, "E002", Some(chapter_id), format!("the chapter `{chapter_id}` has no nodes"), None);
+                }
+                None => {}
+            }
+        }
+
+        // 6. Compile every node.
+        let mut chapter_list = Vec::new();
+        let mut node_ix = 0;
+        for (chapter_ix, (chapter_id, _, def, origins)) in ordered.iter().enumerate() {
+            self.chapter = chapter_id.clone();
+            let mut seen = HashSet::new();
+            for (k, node) in def.nodes.iter().enumerate() {
+                if !seen.insert(node.id.clone()) {
+                    continue;
+                }
+                self.cursor = Cursor {
+                    file: origins[k + 1].0,
+                    offset: nodes[node_ix].source.offset,
+                };
+                self.node = node_ix;
+                self.node_id = nodes[node_ix].id.clone();
+                nodes[node_ix].entry = self.ops.len();
+                self.compile_node(node);
+                node_ix += 1;
+            }
+            if let Some(&start) = self.chapter_starts.get(chapter_id) {
+                chapter_list.push(Chapter {
+                    id: chapter_id.clone(),
+                    title: def.title.clone(),
+                    number: chapter_ix + 1,
+                    scene: def.scene.clone(),
+                    start,
+                });
+            }
+        }
+        if self.diagnostics.iter().any(|d| d.severity == Severity::Error) || chapter_list.is_empty() {
+            if chapter_list.is_empty() && !self.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+                self.diagnostics.push(Diagnostic::general(Severity::Error, "E009", "the story has no chapters"));
+            }
+            return None;
+        }
+        let start = chapter_list[0].start;
+        Some(Story {
+            title: story_def.title,
+            chapters: chapter_list,
+            nodes,
+            ops: std::mem::take(&mut self.ops),
+            lines: std::mem::take(&mut self.lines),
+            variables: std::mem::take(&mut self.variables),
+            characters: std::mem::take(&mut self.characters),
+            endings: std::mem::take(&mut self.endings),
+            letters: std::mem::take(&mut self.letters),
+            groups: std::mem::take(&mut self.groups),
+            choice_sets: std::mem::take(&mut self.choice_sets),
+            choice_count: self.choice_count,
+            variant_count: self.variant_count,
+            start,
+            fingerprint,
+            mods: mods.into_iter().map(|(_, m)| m.name).collect(),
+            node_index: std::mem::take(&mut self.node_index),
+            variable_index: std::mem::take(&mut self.variable_index),
+            character_index: std::mem::take(&mut self.character_index),
+        })
+    }
+
+    fn index_letters(&mut self, step: &Step) {
+        match step {
+            Step::Letter(def) => {
+                if self.letter_index.contains_key(&def.id) {
+                    self.report(Severity::Error, "E003", Some(&def.id), format!("the letter id `{}` is used twice", def.id), None);
+                } else {
+                    self.letter_index.insert(def.id.clone(), self.letters.len());
+                    self.letters.push(Letter {
+                        id: def.id.clone(),
+                        to: def.to.clone(),
+                        paragraphs: Vec::new(),
+                    });
+                }
+            }
+            Step::If(_, steps) => steps.iter().for_each(|s| self.index_letters(s)),
+            Step::IfElse(_, a, b) => a.iter().chain(b).for_each(|s| self.index_letters(s)),
+            _ => {}
+        }
+    }
+
+    fn compile_node(&mut self, node: &NodeDef) {
+        self.line_counter = 0;
+        self.advance(&node.id);
+        let gate = match (&node.when, &node.otherwise) {
+            (Some(when), Some(otherwise)) => {
+                let cond = self.condition(when);
+                let target = self.target(otherwise);
+                cond.zip(target).map(|(c, t)| (c.cond, t))
+            }
+            (Some(when), None) => {
+                self.report(
+                    Severity::Error,
+                    "E011",
+                    Some(when),
+                    format!("the node `{}` has `when` but no `otherwise`", node.id),
+                    Some("add `otherwise: \"node\"`: where the story goes when the condition does not hold".into()),
+                );
+                None
+            }
+            _ => None,
+        };
+        let node_ix = self.node;
+        self.ops.push(Op::Enter(node_ix, gate));
+        self.steps(&node.script);
+        let choices_op = if node.choices.is_empty() {
+            None
+        } else {
+            self.ops.push(Op::Choices(self.choice_sets.len()));
+            self.choice_sets.push(Vec::new());
+            Some(self.choice_sets.len() - 1)
+        };
+        let after = self.ops.len();
+        let way_on = if let Some(end) = &node.end {
+            self.ending(end).map(Op::End)
+        } else if let Some(next) = &node.next {
+            self.target(next).map(Op::Goto)
+        } else {
+            None
+        };
+        self.ops.push(way_on.unwrap_or(Op::DeadEnd(node_ix)));
+        if let Some(set) = choices_op {
+            for (k, choice) in node.choices.iter().enumerate() {
+                let c = self.compile_choice(choice, k, after);
+                self.choice_sets[set].push(c);
+            }
+        }
+    }
+
+    fn compile_choice(&mut self, def: &ChoiceDef, position: usize, after: usize) -> Choice {
+        let text = self.template(&def.text);
+        self.advance(&def.text);
+        let when = def.when.as_deref().and_then(|w| self.condition(w)).map(|c| c.cond);
+        let entry = self.ops.len();
+        let effects = self.effects(&def.effects);
+        if !effects.is_empty() {
+            self.ops.push(Op::Effects(effects));
+        }
+        self.steps(&def.then);
+        match def.goto.as_deref().map(|g| self.target(g)) {
+            Some(Some(target)) => self.ops.push(Op::Goto(target)),
+            Some(None) => self.ops.push(Op::DeadEnd(self.node)),
+            None => self.ops.push(Op::Jump(after)),
+        }
+        let global = self.choice_count;
+        self.choice_count += 1;
+        Choice {
+            id: def.id.clone().unwrap_or_else(|| (position + 1).to_string()),
+            text,
+            when,
+            once: def.once,
+            entry,
+            global,
+        }
+    }
+
+    fn steps(&mut self, steps: &[Step]) {
+        for step in steps {
+            self.step(step);
+        }
+    }
+
+    fn step(&mut self, step: &Step) {
+        match step {
+            Step::Line(text) => self.line(text),
+            Step::Variants(variants) => self.group(variants, false),
+            Step::Random(variants) => self.group(variants, true),
+            Step::If(cond, steps) => {
+                let cond = self.condition(cond).map_or(Cond::Const(false), |c| c.cond);
+                let jump = self.ops.len();
+                self.ops.push(Op::JumpUnless(cond, 0));
+                self.steps(steps);
+                let end = self.ops.len();
+                if let Op::JumpUnless(_, to) = &mut self.ops[jump] {
+                    *to = end;
+                }
+            }
+            Step::IfElse(cond, then, otherwise) => {
+                let cond = self.condition(cond).map_or(Cond::Const(false), |c| c.cond);
+                let jump = self.ops.len();
+                self.ops.push(Op::JumpUnless(cond, 0));
+                self.steps(then);
+                let skip = self.ops.len();
+                self.ops.push(Op::Jump(0));
+                let else_at = self.ops.len();
+                self.steps(otherwise);
+                let end = self.ops.len();
+                if let Op::JumpUnless(_, to) = &mut self.ops[jump] {
+                    *to = else_at;
+                }
+                if let Op::Jump(to) = &mut self.ops[skip] {
+                    *to = end;
+                }
+            }
+            Step::Do(effects) => {
+                let effects = self.effects(effects);
+                if !effects.is_empty() {
+                    self.ops.push(Op::Effects(effects));
+                }
+            }
+            Step::Scene(scene) => {
+                for who in scene.present.iter().flatten() {
+                    if !self.character_index.contains_key(who) {
+                        let hint = did_you_mean(who, self.character_index.keys().map(String::as_str));
+                        self.report(Severity::Warning, "W105", Some(who), format!("`{who}` is not a declared character"), hint);
+                    }
+                }
+                self.ops.push(Op::Scene(Box::new(scene.clone())));
+            }
+            Step::Pause(secs) => self.ops.push(Op::Pause(secs.max(0.0))),
+            Step::Letter(def) => self.letter(def),
+            Step::ShowLetter(id) => match self.letter_index.get(id) {
+                Some(&l) => {
+                    self.advance(id);
+                    self.ops.push(Op::ShowLetter(l));
+                }
+                None => {
+                    let hint = did_you_mean(id, self.letter_index.keys().map(String::as_str));
+                    self.report(Severity::Error, "E008", Some(id), format!("no letter is called `{id}`"), hint);
+                }
+            },
+            Step::Goto(target) => {
+                let op = self.target(target).map_or(Op::DeadEnd(self.node), Op::Goto);
+                self.ops.push(op);
+            }
+            Step::End(id) => {
+                let op = self.ending(id).map_or(Op::DeadEnd(self.node), Op::End);
+                self.ops.push(op);
+            }
+        }
+    }
+
+    fn line(&mut self, text: &str) {
+        let (speaker, words) = match text.split_once(':') {
+            Some((who, rest)) if self.character_index.contains_key(who.trim()) => {
+                (self.character_index.get(who.trim()).copied(), rest.trim_start())
+            }
+            Some((who, _))
+                if !who.is_empty()
+                    && who.len() <= 20
+                    && who.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') =>
+            {
+                let hint = did_you_mean(who, self.character_index.keys().map(String::as_str)).or_else(|| {
+                    Some(format!("declare `{who}` in `characters` in story.ron, or reword the narration"))
+                });
+                self.report(
+                    Severity::Warning,
+                    "W105",
+                    Some(text),
+                    format!("`{who}` looks like a speaker, but no character has that id; this line is read as narration"),
+                    hint,
+                );
+                (None, text)
+            }
+            _ => (None, text),
+        };
+        let template = self.template(words);
+        self.advance(text);
+        let id = format!("{}:{}", self.node_id, self.line_counter);
+        self.line_counter += 1;
+        self.ops.push(Op::Line(self.lines.len()));
+        self.lines.push(LineDef {
+            speaker,
+            text: template,
+            node: self.node,
+            id,
+        });
+    }
+
+    fn group(&mut self, variants: &[VariantDef], random: bool) {
+        let g = self.groups.len();
+        self.ops.push(Op::Group(g));
+        self.groups.push(Group {
+            random,
+            variants: Vec::new(),
+            after: 0,
+            node: self.node,
+        });
+        let mut jumps = Vec::new();
+        for v in variants {
+            let source = SourceRef {
+                file: self.cursor.file,
+                offset: self.cursor.offset,
+            };
+            let when = v.when.as_deref().and_then(|w| self.condition(w));
+            let entry = self.ops.len();
+            let effects = self.effects(&v.effects);
+            if !effects.is_empty() {
+                self.ops.push(Op::Effects(effects));
+            }
+            let texts: Vec<&String> = v.text.iter().chain(v.lines.iter()).collect();
+            if texts.is_empty() {
+                self.report(
+                    Severity::Error,
+                    "E001",
+                    None,
+                    "a variant has no `text` (or `lines`)",
+                    Some("give it `text: \"speaker: words\"`".into()),
+                );
+            }
+            for t in texts {
+                self.line(t);
+            }
+            jumps.push(self.ops.len());
+            self.ops.push(Op::Jump(0));
+            let global = self.variant_count;
+            self.variant_count += 1;
+            self.groups[g].variants.push(Variant {
+                when,
+                weight: v.weight.unwrap_or(1),
+                entry,
+                global,
+                source,
+            });
+        }
+        let after = self.ops.len();
+        for j in jumps {
+            self.ops[j] = Op::Jump(after);
+        }
+        self.groups[g].after = after;
+    }
+
+    fn letter(&mut self, def: &LetterDef) {
+        let Some(&l) = self.letter_index.get(&def.id) else {
+            return;
+        };
+        self.advance(&def.id);
+        if !self.letters[l].paragraphs.is_empty() {
+            return;
+        }
+        let mut paragraphs = Vec::new();
+        for p in &def.paragraphs {
+            let mut fragments = Vec::new();
+            for f in &p.fragments {
+                let text = self.template(&f.text);
+                self.advance(&f.text);
+                let when = f.when.as_deref().and_then(|w| self.condition(w)).map(|c| c.cond);
+                let effects = self.effects(&f.effects);
+                fragments.push(Fragment { text, when, effects });
+            }
+            if fragments.is_empty() {
+                self.report(Severity::Error, "E001", Some(&def.id), "a letter paragraph has no fragments", Some("give it at least one fragment".into()));
+            } else if fragments.iter().all(|f| f.when.is_some()) {
+                self.report(
+                    Severity::Warning,
+                    "W106",
+                    Some(&def.id),
+                    format!("every fragment of a paragraph of the letter `{}` is conditional", def.id),
+                    Some("give each paragraph one fragment without `when`, so the player always has a choice".into()),
+                );
+            }
+            paragraphs.push(Paragraph {
+                prompt: p.prompt.clone(),
+                fragments,
+            });
+        }
+        if paragraphs.is_empty() {
+            self.report(Severity::Error, "E001", Some(&def.id), format!("the letter `{}` has no paragraphs", def.id), None);
+        }
+        self.letters[l].paragraphs = paragraphs;
+        self.ops.push(Op::Letter(l));
+    }
+}

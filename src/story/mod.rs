@@ -1,0 +1,29 @@
+//! The story engine: dialogue files in, events out. It knows nothing of Bevy (a test checks
+//! that), so the game, the `her` tools, the tests and the benchmarks all share it, and it builds
+//! in seconds with `--no-default-features`.
+//!
+//! - `format`: the RON files as written;
+//! - `expr`: conditions and effects;
+//! - `load`: files to an immutable `Story`, with every problem placed;
+//! - `validate`: whole-story checks;
+//! - `runtime`: `StoryState` and the pull API (`Story::next`, `Story::choose`);
+//! - `save`: atomic, versioned saves that survive story edits;
+//! - `explore`: every reachable state;
+//! - `transcript`: events as text.
+
+pub mod diagnostic;
+pub mod explore;
+pub mod expr;
+pub mod format;
+pub mod load;
+pub mod model;
+pub mod runtime;
+pub mod save;
+pub mod transcript;
+pub mod validate;
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use load::{LoadReport, load, load_with_mods};
+pub use model::Story;
+pub use runtime::{ChoiceView, Event, StoryState};
+pub use save::{Resume, SaveDoc};

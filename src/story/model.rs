@@ -1,0 +1,326 @@
+//! The loaded story: immutable, flat and indexed. Every node's script is compiled into one shared
+//! list of operations (`Op`) so the runtime is a small program counter machine: no name lookups,
+//! no allocation beyond the text it hands out.
+
+use std::collections::HashMap;
+
+use super::expr::{CompiledCond, Cond, Effect, Value, VarType};
+use super::format::SceneDef;
+
+/// Index of a node in `Story::nodes`.
+pub type NodeIx = usize;
+
+/// The whole story, ready to play. Built by `load`; never changes while playing.
+#[derive(Debug, Clone)]
+pub struct Story {
+    /// The story's title.
+    pub title: String,
+    /// Chapters in playing order.
+    pub chapters: Vec<Chapter>,
+    /// Every node, chapter by chapter.
+    pub nodes: Vec<Node>,
+    /// The compiled program.
+    pub ops: Vec<Op>,
+    /// Every line, for `Op::Line` and variant blocks.
+    pub lines: Vec<LineDef>,
+    /// Declared variables, in slot order.
+    pub variables: Vec<Variable>,
+    /// Speakers.
+    pub characters: Vec<Character>,
+    /// Declared endings.
+    pub endings: Vec<Ending>,
+    /// Letters.
+    pub letters: Vec<Letter>,
+    /// Variant and random groups.
+    pub groups: Vec<Group>,
+    /// Choice sets (one per node with choices).
+    pub choice_sets: Vec<Vec<Choice>>,
+    /// Total number of choices (for `once` bookkeeping).
+    pub choice_count: usize,
+    /// Total number of variants (for least-recently-seen bookkeeping).
+    pub variant_count: usize,
+    /// Where the story starts.
+    pub start: NodeIx,
+    /// A hash of the content the story was built from; saves carry it.
+    pub fingerprint: String,
+    /// Names of the mods laid over the base story, in order.
+    pub mods: Vec<String>,
+    pub(crate) node_index: HashMap<String, NodeIx>,
+    pub(crate) variable_index: HashMap<String, usize>,
+    pub(crate) character_index: HashMap<String, usize>,
+}
+
+/// A chapter.
+#[derive(Debug, Clone)]
+pub struct Chapter {
+    /// Stable id.
+    pub id: String,
+    /// Title card title.
+    pub title: String,
+    /// 1-based number.
+    pub number: usize,
+    /// The opening scene.
+    pub scene: SceneDef,
+    /// The start node.
+    pub start: NodeIx,
+}
+
+/// A node: a moment of the story.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Full stable id, `chapter.node`.
+    pub id: String,
+    /// Index of its chapter.
+    pub chapter: usize,
+    /// Entry point in `Story::ops`.
+    pub entry: usize,
+    /// Where its source is, for messages.
+    pub source: SourceRef,
+}
+
+/// A place in a source file.
+#[derive(Debug, Clone, Default)]
+pub struct SourceRef {
+    /// Index into the loader's file list.
+    pub file: usize,
+    /// Byte offset.
+    pub offset: usize,
+}
+
+/// One piece of a text template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    /// Literal text.
+    Lit(String),
+    /// A variable's value.
+    Var(usize),
+}
+
+/// Text with `{variables}` in it, pre-split so rendering never parses.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Template(pub Vec<Piece>);
+
+impl Template {
+    /// Renders the text with the current values.
+    pub fn render(&self, vars: &[Value]) -> String {
+        match self.0.as_slice() {
+            [Piece::Lit(s)] => s.clone(),
+            pieces => {
+                let mut out = String::new();
+                for p in pieces {
+                    match p {
+                        Piece::Lit(s) => out.push_str(s),
+                        Piece::Var(slot) => out.push_str(&vars[*slot].display()),
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// Slots read by the template.
+    pub fn reads(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().filter_map(|p| match p {
+            Piece::Var(s) => Some(*s),
+            Piece::Lit(_) => None,
+        })
+    }
+
+    /// The template as written, with `{name}` for variables (for reports).
+    pub fn source(&self, story: &Story) -> String {
+        self.0
+            .iter()
+            .map(|p| match p {
+                Piece::Lit(s) => s.replace('{', "{{").replace('}', "}}"),
+                Piece::Var(slot) => format!("{{{}}}", story.variables[*slot].name),
+            })
+            .collect()
+    }
+}
+
+/// One line of dialogue or narration.
+#[derive(Debug, Clone)]
+pub struct LineDef {
+    /// Speaker (index into `Story::characters`), or `None` for narration.
+    pub speaker: Option<usize>,
+    /// The words.
+    pub text: Template,
+    /// The node it belongs to.
+    pub node: NodeIx,
+    /// Stable id: `chapter.node:N`, N counting the node's lines in order.
+    pub id: String,
+}
+
+/// A declared variable.
+#[derive(Debug, Clone)]
+pub struct Variable {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub ty: VarType,
+    /// Its starting value.
+    pub default: Value,
+}
+
+/// A speaker.
+#[derive(Debug, Clone)]
+pub struct Character {
+    /// Stable id (`os`).
+    pub id: String,
+    /// Display name, may interpolate.
+    pub name: Template,
+    /// The operating system's voice.
+    pub os: bool,
+}
+
+/// An ending.
+#[derive(Debug, Clone)]
+pub struct Ending {
+    /// Stable id.
+    pub id: String,
+    /// Title on the ending screen.
+    pub title: String,
+    /// One sentence.
+    pub summary: String,
+}
+
+/// A letter to compose.
+#[derive(Debug, Clone)]
+pub struct Letter {
+    /// Stable id.
+    pub id: String,
+    /// Addressee line.
+    pub to: String,
+    /// Paragraphs.
+    pub paragraphs: Vec<Paragraph>,
+}
+
+/// One paragraph of a letter.
+#[derive(Debug, Clone)]
+pub struct Paragraph {
+    /// The prompt.
+    pub prompt: Option<String>,
+    /// The fragments.
+    pub fragments: Vec<Fragment>,
+}
+
+/// A fragment of a paragraph.
+#[derive(Debug, Clone)]
+pub struct Fragment {
+    /// The words.
+    pub text: Template,
+    /// When offered.
+    pub when: Option<Cond>,
+    /// Effects when chosen.
+    pub effects: Vec<Effect>,
+}
+
+/// A `Variants` or `Random` group.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// Random (by weight) rather than most specific.
+    pub random: bool,
+    /// The candidates.
+    pub variants: Vec<Variant>,
+    /// Where to continue when no candidate holds.
+    pub after: usize,
+    /// The node it belongs to.
+    pub node: NodeIx,
+}
+
+/// A candidate of a group.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// Its condition.
+    pub when: Option<CompiledCond>,
+    /// Its weight (random groups).
+    pub weight: u32,
+    /// Its block of ops.
+    pub entry: usize,
+    /// Index for least-recently-seen bookkeeping.
+    pub global: usize,
+    /// Its source offset, for messages.
+    pub source: SourceRef,
+}
+
+/// A choice.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    /// Stable id within its node (given, or its position).
+    pub id: String,
+    /// What the player sees.
+    pub text: Template,
+    /// When offered.
+    pub when: Option<Cond>,
+    /// Never again once chosen.
+    pub once: bool,
+    /// Its block of ops (effects, `then`, and the way on).
+    pub entry: usize,
+    /// Index for `once` bookkeeping.
+    pub global: usize,
+}
+
+/// One operation of the compiled program.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// Arrive at a node: gate, chapter change, visit count.
+    Enter(NodeIx, Option<(Cond, NodeIx)>),
+    /// Deliver a line.
+    Line(usize),
+    /// Pick a candidate of a group and jump to it.
+    Group(usize),
+    /// Jump when the condition does not hold.
+    JumpUnless(Cond, usize),
+    /// Jump.
+    Jump(usize),
+    /// Apply effects.
+    Effects(Vec<Effect>),
+    /// A scene directive.
+    Scene(Box<SceneDef>),
+    /// A silence.
+    Pause(f32),
+    /// Compose a letter.
+    Letter(usize),
+    /// Show a composed letter.
+    ShowLetter(usize),
+    /// Leave for a node.
+    Goto(NodeIx),
+    /// The story ends.
+    End(usize),
+    /// Offer a choice set; fall through when none holds.
+    Choices(usize),
+    /// Nowhere to go: a dead end (validation warns about reachable ones).
+    DeadEnd(NodeIx),
+}
+
+impl Story {
+    /// A node by its full id (`chapter.node`), or a chapter id (its start node).
+    pub fn node(&self, id: &str) -> Option<NodeIx> {
+        self.node_index.get(id).copied().or_else(|| {
+            self.chapters
+                .iter()
+                .find(|c| c.id == id)
+                .map(|c| c.start)
+        })
+    }
+
+    /// A variable's slot by name.
+    pub fn variable(&self, name: &str) -> Option<usize> {
+        self.variable_index.get(name).copied()
+    }
+
+    /// A character by id.
+    pub fn character(&self, id: &str) -> Option<&Character> {
+        self.character_index.get(id).map(|&i| &self.characters[i])
+    }
+
+    /// A chapter's index by id.
+    pub fn chapter(&self, id: &str) -> Option<usize> {
+        self.chapters.iter().position(|c| c.id == id)
+    }
+
+    /// A letter's index by id.
+    pub fn letter(&self, id: &str) -> Option<usize> {
+        self.letters.iter().position(|l| l.id == id)
+    }
+}

@@ -1,0 +1,717 @@
+//! Playing the story: all mutable state lives in one serialisable `StoryState`; the caller pulls
+//! events with `Story::next` and answers choices with `Story::choose`. Deterministic: the same
+//! story, seed and choices give the same events, byte for byte, on every machine (the generator
+//! is ChaCha8, seeded from the state, never from the OS).
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::SeedableRng;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::expr::{Env, Value};
+use super::format::SceneDef;
+use super::model::{Chapter, Character, Ending, Letter, LineDef, NodeIx, Op, Story};
+
+/// How many operations may run without producing an event before the engine decides the story
+/// loops forever (a cycle of gates or gotos with no line in it).
+const LOOP_LIMIT: u32 = 1_000_000;
+
+/// The seeded generator, stored as seed and position so saves stay small and exact.
+#[derive(Debug, Clone)]
+pub struct SeededRng {
+    seed: u64,
+    rng: ChaCha8Rng,
+}
+
+impl SeededRng {
+    fn new(seed: u64) -> Self {
+        SeededRng {
+            seed,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+        }
+    }
+}
+
+impl PartialEq for SeededRng {
+    fn eq(&self, other: &Self) -> bool {
+        self.seed == other.seed && self.rng.get_word_pos() == other.rng.get_word_pos()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct RngRepr {
+    seed: u64,
+    position: u64,
+}
+
+impl Serialize for SeededRng {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RngRepr {
+            seed: self.seed,
+            // Positions past 2^64 words would take centuries of play.
+            position: u64::try_from(self.rng.get_word_pos()).unwrap_or(u64::MAX),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SeededRng {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let repr = RngRepr::deserialize(d)?;
+        let mut rng = SeededRng::new(repr.seed);
+        rng.rng.set_word_pos(u128::from(repr.position));
+        Ok(rng)
+    }
+}
+
+/// What the player picked at one decision point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// The node where the decision was made.
+    pub node: u32,
+    /// The position among the options offered (what `choose` was given).
+    pub offered: u32,
+    /// What it was: a choice (its global index) or a letter fragment.
+    pub pick: Pick,
+}
+
+/// The thing picked at a decision point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Pick {
+    /// A choice, by its index among all the story's choices.
+    Choice(u32),
+    /// A letter fragment: letter, paragraph, fragment.
+    Fragment(u32, u32, u32),
+}
+
+/// What the story is waiting for, if anything.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum Pending {
+    None,
+    /// Choices offered: the set and the positions within it.
+    Choices(usize, Vec<u32>),
+    /// A letter paragraph offered: letter, paragraph, fragment positions, text so far.
+    Paragraph(usize, usize, Vec<u32>, Vec<String>),
+    /// A letter just finished, to announce.
+    LetterDone(usize),
+    /// The story has ended.
+    Ended(usize),
+    /// The story cannot go on.
+    Stuck(usize, String),
+}
+
+/// All mutable state of one playthrough. Serialisable: a save is this, plus a header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoryState {
+    /// The seed the playthrough started with.
+    pub seed: u64,
+    pc: usize,
+    node: usize,
+    /// Variable values, by slot.
+    pub vars: Vec<Value>,
+    /// How often each node has been entered.
+    pub visits: Vec<u32>,
+    chapter: Option<usize>,
+    chapter_open: bool,
+    chosen: Vec<u32>,
+    variant_seen: Vec<u64>,
+    letters: Vec<Option<Vec<String>>>,
+    beats: u64,
+    /// Lines delivered so far.
+    pub lines_delivered: u64,
+    rng: SeededRng,
+    pending: Pending,
+    /// Every decision made, in order: enough to replay the playthrough exactly.
+    pub decisions: Vec<Decision>,
+    /// The scene as the directives so far have built it.
+    pub scene: SceneDef,
+    #[serde(skip)]
+    scratch: Vec<usize>,
+}
+
+/// A line, ready to show.
+#[derive(Debug, Clone)]
+pub struct LineEvent<'s> {
+    /// Who speaks; `None` for narration.
+    pub speaker: Option<&'s Character>,
+    /// The words, with variables filled in.
+    pub text: String,
+    /// The line's definition (its stable id is `line.id`).
+    pub line: &'s LineDef,
+    /// The line's index in `Story::lines`.
+    pub index: usize,
+}
+
+/// A choice, ready to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChoiceView<'s> {
+    /// What the player sees.
+    pub text: String,
+    /// The choice's stable id within its node.
+    pub id: &'s str,
+}
+
+/// A letter paragraph waiting for a fragment.
+#[derive(Debug, Clone)]
+pub struct ParagraphView<'s> {
+    /// The letter.
+    pub letter: &'s Letter,
+    /// Which paragraph (0-based).
+    pub index: usize,
+    /// Its prompt.
+    pub prompt: Option<&'s str>,
+    /// The fragments offered.
+    pub fragments: Vec<String>,
+    /// The paragraphs chosen so far.
+    pub so_far: Vec<String>,
+}
+
+/// What happens next in the story.
+#[derive(Debug, Clone)]
+pub enum Event<'s> {
+    /// A chapter begins: show its title card.
+    ChapterStart(&'s Chapter),
+    /// A chapter ends.
+    ChapterEnd(&'s Chapter),
+    /// A scene directive for the renderer.
+    Scene(&'s SceneDef),
+    /// A line of dialogue or narration.
+    Line(LineEvent<'s>),
+    /// A held silence, in seconds.
+    Pause(f32),
+    /// Choices: answer with `Story::choose`. Asked again, the same choices come back.
+    Choices(Vec<ChoiceView<'s>>),
+    /// The player starts composing a letter.
+    LetterStart(&'s Letter),
+    /// A paragraph to compose: answer with `Story::choose`.
+    Paragraph(ParagraphView<'s>),
+    /// The letter is finished.
+    LetterDone {
+        /// The letter.
+        letter: &'s Letter,
+        /// Its paragraphs as composed.
+        text: Vec<String>,
+    },
+    /// A letter composed earlier, shown again.
+    ShowLetter {
+        /// The letter.
+        letter: &'s Letter,
+        /// Its paragraphs as composed.
+        text: Vec<String>,
+    },
+    /// The story has ended. Asked again, the same ending comes back.
+    Ending(&'s Ending),
+    /// The story cannot go on (a dead end, or a loop with no lines). Never a panic.
+    Stuck {
+        /// The node where it stopped.
+        node: &'s str,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Event<'_> {
+    /// Whether the story waits for `choose` after this event.
+    pub fn is_decision(&self) -> bool {
+        matches!(self, Event::Choices(_) | Event::Paragraph(_))
+    }
+
+    /// Whether the story is over after this event.
+    pub fn is_final(&self) -> bool {
+        matches!(self, Event::Ending(_) | Event::Stuck { .. })
+    }
+}
+
+/// A choice that cannot be taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChooseError {
+    /// The story is not waiting for a choice.
+    #[error("the story is not waiting for a choice")]
+    NotWaiting,
+    /// The index is past the options offered.
+    #[error("there is no option {index} (there are {count})")]
+    OutOfRange {
+        /// The index given (0-based).
+        index: usize,
+        /// How many were offered.
+        count: usize,
+    },
+}
+
+impl Env for StoryState {
+    fn var(&self, slot: usize) -> &Value {
+        &self.vars[slot]
+    }
+    fn visits(&self, node: usize) -> u32 {
+        self.visits[node]
+    }
+    fn chapter(&self) -> i64 {
+        self.chapter.map_or(0, |c| c as i64 + 1)
+    }
+    fn wrote(&self, letter: usize) -> bool {
+        self.letters[letter].is_some()
+    }
+}
+
+impl StoryState {
+    /// The node the story is at.
+    pub fn node(&self) -> NodeIx {
+        self.node
+    }
+
+    /// The current chapter's index, once the first has started.
+    pub fn chapter_index(&self) -> Option<usize> {
+        self.chapter
+    }
+
+    /// A composed letter's paragraphs.
+    pub fn letter_text(&self, letter: usize) -> Option<&[String]> {
+        self.letters.get(letter)?.as_deref()
+    }
+
+    /// Whether the story has ended (or is stuck).
+    pub fn is_over(&self) -> bool {
+        matches!(self.pending, Pending::Ended(_) | Pending::Stuck(..))
+    }
+
+    /// The ending reached, if any.
+    pub fn ending(&self) -> Option<usize> {
+        match self.pending {
+            Pending::Ended(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether the story is waiting for a choice.
+    pub fn is_waiting(&self) -> bool {
+        matches!(self.pending, Pending::Choices(..) | Pending::Paragraph(..))
+    }
+
+    /// A variable's value by name.
+    pub fn value<'a>(&'a self, story: &Story, name: &str) -> Option<&'a Value> {
+        story.variable(name).map(|slot| &self.vars[slot])
+    }
+
+    /// A hashable key of everything that decides what can happen next, leaving out the history,
+    /// the counters and the generator (which only picks among lines): states with equal keys
+    /// lead to the same nodes, choices and endings. Used by `explore` to merge states.
+    pub fn branch_key(&self) -> impl std::hash::Hash + Eq + '_ {
+        (
+            self.pc,
+            &self.vars,
+            &self.visits,
+            self.chapter,
+            self.chapter_open,
+            &self.chosen,
+            self.letters.iter().map(Option::is_some).collect::<Vec<_>>(),
+            &self.pending,
+        )
+    }
+}
+
+impl Hash for Pending {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        std::mem::discriminant(self).hash(h);
+        match self {
+            Pending::Choices(set, offered) => (set, offered).hash(h),
+            Pending::Paragraph(l, p, offered, _) => (l, p, offered).hash(h),
+            Pending::LetterDone(l) | Pending::Ended(l) => l.hash(h),
+            Pending::Stuck(n, _) => n.hash(h),
+            Pending::None => {}
+        }
+    }
+}
+
+impl Eq for Pending {}
+
+use std::hash::Hash;
+
+impl Story {
+    /// A new playthrough from the start, with a seed for the generator.
+    pub fn new_state(&self, seed: u64) -> StoryState {
+        StoryState {
+            seed,
+            pc: self.nodes[self.start].entry,
+            node: self.start,
+            vars: self.variables.iter().map(|v| v.default.clone()).collect(),
+            visits: vec![0; self.nodes.len()],
+            chapter: None,
+            chapter_open: false,
+            chosen: vec![0; self.choice_count],
+            variant_seen: vec![0; self.variant_count],
+            letters: vec![None; self.letters.len()],
+            beats: 0,
+            lines_delivered: 0,
+            rng: SeededRng::new(seed),
+            pending: Pending::None,
+            decisions: Vec::new(),
+            scene: SceneDef::default(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// A speaker's display name, with variables filled in.
+    pub fn speaker_name(&self, state: &StoryState, character: &Character) -> String {
+        character.name.render(&state.vars)
+    }
+
+    /// What happens next. Call again after each event; answer decisions with `choose`.
+    pub fn next<'s>(&'s self, st: &mut StoryState) -> Event<'s> {
+        match &mut st.pending {
+            Pending::None => {}
+            Pending::Choices(set, offered) => {
+                let set = &self.choice_sets[*set];
+                let views = offered
+                    .iter()
+                    .map(|&i| {
+                        let c = &set[i as usize];
+                        ChoiceView {
+                            text: c.text.render(&st.vars),
+                            id: &c.id,
+                        }
+                    })
+                    .collect();
+                return Event::Choices(views);
+            }
+            Pending::Paragraph(l, p, offered, so_far) => {
+                let letter = &self.letters[*l];
+                let paragraph = &letter.paragraphs[*p];
+                return Event::Paragraph(ParagraphView {
+                    letter,
+                    index: *p,
+                    prompt: paragraph.prompt.as_deref(),
+                    fragments: offered
+                        .iter()
+                        .map(|&f| paragraph.fragments[f as usize].text.render(&st.vars))
+                        .collect(),
+                    so_far: so_far.clone(),
+                });
+            }
+            Pending::LetterDone(l) => {
+                let l = *l;
+                st.pending = Pending::None;
+                st.pc += 1;
+                return Event::LetterDone {
+                    letter: &self.letters[l],
+                    text: st.letters[l].clone().unwrap_or_default(),
+                };
+            }
+            Pending::Ended(e) => return Event::Ending(&self.endings[*e]),
+            Pending::Stuck(n, reason) => {
+                return Event::Stuck {
+                    node: &self.nodes[*n].id,
+                    reason: reason.clone(),
+                };
+            }
+        }
+        let mut budget = LOOP_LIMIT;
+        loop {
+            budget -= 1;
+            if budget == 0 {
+                return self.stuck(st, "it loops without a line or a choice".into());
+            }
+            let pc = st.pc;
+            match &self.ops[pc] {
+                Op::Enter(node, gate) => {
+                    if let Some((cond, otherwise)) = gate
+                        && !cond.eval(st)
+                    {
+                        st.pc = self.nodes[*otherwise].entry;
+                        continue;
+                    }
+                    let chapter = self.nodes[*node].chapter;
+                    if st.chapter != Some(chapter) {
+                        if st.chapter_open
+                            && let Some(old) = st.chapter
+                        {
+                            st.chapter_open = false;
+                            return Event::ChapterEnd(&self.chapters[old]);
+                        }
+                        st.chapter = Some(chapter);
+                        st.chapter_open = true;
+                        let ch = &self.chapters[chapter];
+                        merge_scene(&mut st.scene, &ch.scene);
+                        return Event::ChapterStart(ch);
+                    }
+                    st.node = *node;
+                    st.visits[*node] = st.visits[*node].saturating_add(1);
+                    st.pc += 1;
+                }
+                Op::Line(l) => {
+                    let line = &self.lines[*l];
+                    st.pc += 1;
+                    st.lines_delivered += 1;
+                    return Event::Line(LineEvent {
+                        speaker: line.speaker.map(|s| &self.characters[s]),
+                        text: line.text.render(&st.vars),
+                        line,
+                        index: *l,
+                    });
+                }
+                Op::Group(g) => st.pc = self.pick_variant(st, *g),
+                Op::JumpUnless(cond, target) => {
+                    st.pc = if cond.eval(st) { pc + 1 } else { *target };
+                }
+                Op::Jump(target) => st.pc = *target,
+                Op::Effects(effects) => {
+                    apply_effects(st, effects);
+                    st.pc += 1;
+                }
+                Op::Scene(scene) => {
+                    merge_scene(&mut st.scene, scene);
+                    st.pc += 1;
+                    return Event::Scene(scene);
+                }
+                Op::Pause(secs) => {
+                    st.pc += 1;
+                    return Event::Pause(*secs);
+                }
+                Op::Letter(l) => {
+                    let offered = self.offer_fragments(st, *l, 0);
+                    st.pending = Pending::Paragraph(*l, 0, offered, Vec::new());
+                    return Event::LetterStart(&self.letters[*l]);
+                }
+                Op::ShowLetter(l) => {
+                    st.pc += 1;
+                    return Event::ShowLetter {
+                        letter: &self.letters[*l],
+                        text: st.letters[*l].clone().unwrap_or_default(),
+                    };
+                }
+                Op::Goto(node) => st.pc = self.nodes[*node].entry,
+                Op::End(e) => {
+                    st.pending = Pending::Ended(*e);
+                    return Event::Ending(&self.endings[*e]);
+                }
+                Op::Choices(set) => {
+                    let offered: Vec<u32> = self.choice_sets[*set]
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| {
+                            !(c.once && st.chosen[c.global] > 0)
+                                && c.when.as_ref().is_none_or(|w| w.eval(st))
+                        })
+                        .map(|(i, _)| i as u32)
+                        .collect();
+                    if offered.is_empty() {
+                        st.pc += 1;
+                    } else {
+                        st.pending = Pending::Choices(*set, offered);
+                        return self.next(st);
+                    }
+                }
+                Op::DeadEnd(_) => {
+                    return self.stuck(st, "a dead end: no choice, no next node and no ending".into());
+                }
+            }
+        }
+    }
+
+    fn stuck<'s>(&'s self, st: &mut StoryState, reason: String) -> Event<'s> {
+        st.pending = Pending::Stuck(st.node, reason.clone());
+        Event::Stuck {
+            node: &self.nodes[st.node].id,
+            reason,
+        }
+    }
+
+    fn offer_fragments(&self, st: &StoryState, letter: usize, paragraph: usize) -> Vec<u32> {
+        let fragments = &self.letters[letter].paragraphs[paragraph].fragments;
+        let offered: Vec<u32> = fragments
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.when.as_ref().is_none_or(|w| w.eval(st)))
+            .map(|(i, _)| i as u32)
+            .collect();
+        if offered.is_empty() {
+            // Never leave the player with nothing: offer the first fragment.
+            vec![0]
+        } else {
+            offered
+        }
+    }
+
+    /// Chooses among variants: the most specific that holds, then the least recently seen, then
+    /// the seeded generator; random groups pick by weight.
+    fn pick_variant(&self, st: &mut StoryState, g: usize) -> usize {
+        let group = &self.groups[g];
+        let mut candidates = std::mem::take(&mut st.scratch);
+        candidates.clear();
+        let chosen = if group.random {
+            let mut total = 0u64;
+            for (i, v) in group.variants.iter().enumerate() {
+                if v.weight > 0 && v.when.as_ref().is_none_or(|w| w.cond.eval(st)) {
+                    candidates.push(i);
+                    total += u64::from(v.weight);
+                }
+            }
+            if total == 0 {
+                None
+            } else {
+                let mut roll = st.rng.rng.random_range(0..total);
+                candidates.iter().copied().find(|&i| {
+                    let w = u64::from(group.variants[i].weight);
+                    if roll < w {
+                        true
+                    } else {
+                        roll -= w;
+                        false
+                    }
+                })
+            }
+        } else {
+            let mut best = 0u32;
+            for (i, v) in group.variants.iter().enumerate() {
+                let (holds, spec) = match &v.when {
+                    Some(w) => (w.cond.eval(st), w.specificity),
+                    None => (true, 0),
+                };
+                if !holds {
+                    continue;
+                }
+                if candidates.is_empty() || spec > best {
+                    candidates.clear();
+                    best = spec;
+                    candidates.push(i);
+                } else if spec == best {
+                    candidates.push(i);
+                }
+            }
+            let oldest = candidates
+                .iter()
+                .map(|&i| st.variant_seen[group.variants[i].global])
+                .min();
+            if let Some(oldest) = oldest {
+                candidates.retain(|&i| st.variant_seen[group.variants[i].global] == oldest);
+            }
+            match candidates.len() {
+                0 => None,
+                1 => Some(candidates[0]),
+                n => Some(candidates[st.rng.rng.random_range(0..n)]),
+            }
+        };
+        st.scratch = candidates;
+        match chosen {
+            Some(i) => {
+                let v = &group.variants[i];
+                st.beats += 1;
+                st.variant_seen[v.global] = st.beats;
+                v.entry
+            }
+            None => group.after,
+        }
+    }
+
+    /// Answers the choices or letter paragraph the story is waiting on (`index` is 0-based,
+    /// among the options offered).
+    pub fn choose(&self, st: &mut StoryState, index: usize) -> Result<(), ChooseError> {
+        match std::mem::replace(&mut st.pending, Pending::None) {
+            Pending::Choices(set, offered) => {
+                let Some(&pos) = offered.get(index) else {
+                    let count = offered.len();
+                    st.pending = Pending::Choices(set, offered);
+                    return Err(ChooseError::OutOfRange { index, count });
+                };
+                let choice = &self.choice_sets[set][pos as usize];
+                st.chosen[choice.global] = st.chosen[choice.global].saturating_add(1);
+                st.decisions.push(Decision {
+                    node: st.node as u32,
+                    offered: index as u32,
+                    pick: Pick::Choice(choice.global as u32),
+                });
+                st.pc = choice.entry;
+                Ok(())
+            }
+            Pending::Paragraph(l, p, offered, mut so_far) => {
+                let Some(&pos) = offered.get(index) else {
+                    let count = offered.len();
+                    st.pending = Pending::Paragraph(l, p, offered, so_far);
+                    return Err(ChooseError::OutOfRange { index, count });
+                };
+                let fragment = &self.letters[l].paragraphs[p].fragments[pos as usize];
+                so_far.push(fragment.text.render(&st.vars));
+                apply_effects(st, &fragment.effects);
+                st.decisions.push(Decision {
+                    node: st.node as u32,
+                    offered: index as u32,
+                    pick: Pick::Fragment(l as u32, p as u32, pos),
+                });
+                if p + 1 < self.letters[l].paragraphs.len() {
+                    let offered = self.offer_fragments(st, l, p + 1);
+                    st.pending = Pending::Paragraph(l, p + 1, offered, so_far);
+                } else {
+                    st.letters[l] = Some(so_far);
+                    st.pending = Pending::LetterDone(l);
+                }
+                Ok(())
+            }
+            other => {
+                st.pending = other;
+                Err(ChooseError::NotWaiting)
+            }
+        }
+    }
+
+    /// Plays from the start with a seed and a list of option indices, calling `on_event` for
+    /// every event; stops at the first decision past the list, or at the end.
+    pub fn play(
+        &self,
+        seed: u64,
+        options: &[usize],
+        mut on_event: impl FnMut(&Story, &StoryState, &Event<'_>),
+    ) -> Result<StoryState, ChooseError> {
+        let mut st = self.new_state(seed);
+        let mut next_option = options.iter();
+        loop {
+            let event = self.next(&mut st);
+            on_event(self, &st, &event);
+            if event.is_final() {
+                return Ok(st);
+            }
+            if event.is_decision() {
+                match next_option.next() {
+                    Some(&i) => self.choose(&mut st, i)?,
+                    None => return Ok(st),
+                }
+            }
+        }
+    }
+
+    /// The state as it was just before decision `keep` (0-based) was made: the playthrough
+    /// replayed from its seed with the first `keep` decisions. Exact, because play is
+    /// deterministic.
+    pub fn rollback(&self, st: &StoryState, keep: usize) -> StoryState {
+        let options: Vec<usize> = st
+            .decisions
+            .iter()
+            .take(keep)
+            .map(|d| d.offered as usize)
+            .collect();
+        // The recorded decisions were valid when made, so replaying them cannot fail.
+        self.play(st.seed, &options, |_, _, _| {})
+            .unwrap_or_else(|_| self.new_state(st.seed))
+    }
+}
+
+fn apply_effects(st: &mut StoryState, effects: &[super::expr::Effect]) {
+    for e in effects {
+        let value = e.apply(st);
+        st.vars[e.target()] = value;
+    }
+}
+
+fn merge_scene(into: &mut SceneDef, from: &SceneDef) {
+    if from.location.is_some() {
+        into.location = from.location;
+    }
+    if from.time.is_some() {
+        into.time = from.time;
+    }
+    if from.mood.is_some() {
+        into.mood = from.mood;
+    }
+    if from.present.is_some() {
+        into.present.clone_from(&from.present);
+    }
+    into.cut = from.cut;
+}

@@ -1,0 +1,316 @@
+//! The checks that need the whole story: what can be reached from the start, dead ends, endings
+//! no path reaches, variants that can never be chosen, variables never read.
+//!
+//! These are static: they follow every branch regardless of conditions (except conditions that
+//! are constant). `explore` is the dynamic counterpart, which plays every state.
+
+use std::collections::VecDeque;
+
+use super::diagnostic::{Diagnostic, Severity, SourceFile};
+use super::expr::{Cond, Effect, Env, Value};
+use super::model::{Op, SourceRef, Story};
+
+/// How an op was reached, for telling a dead end from a "no choice held" fall-through.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    No,
+    FallThrough,
+    Normal,
+}
+
+/// The ops each op can lead to; `fallthrough` is the edge taken when no choice holds.
+pub fn successors(story: &Story, pc: usize, out: &mut Vec<(usize, bool)>) {
+    out.clear();
+    match &story.ops[pc] {
+        Op::Enter(_, gate) => {
+            out.push((pc + 1, false));
+            if let Some((_, target)) = gate {
+                out.push((story.nodes[*target].entry, false));
+            }
+        }
+        Op::Line(_)
+        | Op::Effects(_)
+        | Op::Scene(_)
+        | Op::Pause(_)
+        | Op::Letter(_)
+        | Op::ShowLetter(_) => out.push((pc + 1, false)),
+        Op::Group(g) => {
+            let group = &story.groups[*g];
+            for v in &group.variants {
+                if v.when.as_ref().and_then(|w| w.cond.constant()) != Some(false) {
+                    out.push((v.entry, false));
+                }
+            }
+            out.push((group.after, false));
+        }
+        Op::JumpUnless(cond, target) => {
+            let constant = cond.constant();
+            if constant != Some(false) {
+                out.push((pc + 1, false));
+            }
+            if constant != Some(true) {
+                out.push((*target, false));
+            }
+        }
+        Op::Jump(target) => out.push((*target, false)),
+        Op::Goto(node) => out.push((story.nodes[*node].entry, false)),
+        Op::Choices(set) => {
+            let choices = &story.choice_sets[*set];
+            for c in choices {
+                if c.when.as_ref().and_then(Cond::constant) != Some(false) {
+                    out.push((c.entry, false));
+                }
+            }
+            if choices.iter().all(|c| c.when.is_some() || c.once) {
+                out.push((pc + 1, true));
+            }
+        }
+        Op::End(_) | Op::DeadEnd(_) => {}
+    }
+}
+
+/// Runs every whole-story check.
+pub fn validate(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let place = |src: &SourceRef| -> Option<&SourceFile> { sources.get(src.file) };
+
+    // Reachability over the program, from the start node.
+    let mut reach = vec![Reach::No; story.ops.len()];
+    let mut queue = VecDeque::new();
+    let start = story.nodes[story.start].entry;
+    reach[start] = Reach::Normal;
+    queue.push_back(start);
+    let mut next = Vec::new();
+    while let Some(pc) = queue.pop_front() {
+        successors(story, pc, &mut next);
+        for &(to, fallthrough) in &next {
+            let how = if fallthrough { Reach::FallThrough } else { Reach::Normal };
+            if reach[to] == Reach::No || (reach[to] == Reach::FallThrough && how == Reach::Normal) {
+                let first = reach[to] == Reach::No;
+                reach[to] = how;
+                if first {
+                    queue.push_back(to);
+                }
+            }
+        }
+    }
+
+    for node in &story.nodes {
+        if reach[node.entry] == Reach::No
+            && let Some(src) = place(&node.source)
+        {
+            let local = node.id.split_once('.').map_or(node.id.as_str(), |(_, n)| n);
+            let span = src
+                .find_field("id", local, node.source.offset)
+                .unwrap_or(node.source.offset..node.source.offset + 1);
+            out.push(src.diagnostic(
+                Severity::Warning,
+                "W101",
+                span,
+                format!("the node `{}` can never be reached from the start", node.id),
+                Some("point a choice, `next` or `Goto` at it, or remove it".into()),
+            ));
+        }
+    }
+
+    let mut endings_reached = vec![false; story.endings.len()];
+    for (pc, op) in story.ops.iter().enumerate() {
+        match op {
+            Op::End(e) if reach[pc] != Reach::No => endings_reached[*e] = true,
+            Op::DeadEnd(n) if reach[pc] != Reach::No => {
+                let node = &story.nodes[*n];
+                if let Some(src) = place(&node.source) {
+                    let local = node.id.split_once('.').map_or(node.id.as_str(), |(_, n)| n);
+                    let span = src
+                        .find_field("id", local, node.source.offset)
+                        .unwrap_or(node.source.offset..node.source.offset + 1);
+                    out.push(if reach[pc] == Reach::FallThrough {
+                        src.diagnostic(
+                            Severity::Warning,
+                            "W106",
+                            span,
+                            format!(
+                                "every choice of `{}` may be unavailable, and then the story stops here",
+                                node.id
+                            ),
+                            Some("add a choice without `when`, or a `next` to fall back on".into()),
+                        )
+                    } else {
+                        src.diagnostic(
+                            Severity::Warning,
+                            "W102",
+                            span,
+                            format!("dead end: the story stops at `{}`, which is not an ending", node.id),
+                            Some("add choices, a `next`, or an `end`".into()),
+                        )
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    for (e, reached) in endings_reached.iter().enumerate() {
+        if !reached {
+            let id = &story.endings[e].id;
+            let (src, span) = find_declaration(sources, id);
+            if let Some(src) = src {
+                out.push(src.diagnostic(
+                    Severity::Warning,
+                    "W104",
+                    span,
+                    format!("no path reaches the ending `{id}`"),
+                    Some(format!("end a node with `end: \"{id}\"`, or remove the ending")),
+                ));
+            }
+        }
+    }
+
+    // Variables: which are ever written, which are ever read.
+    let mut written = vec![false; story.variables.len()];
+    let mut read = vec![false; story.variables.len()];
+    let mut slots = Vec::new();
+    let mut note_effects = |effects: &[Effect], written: &mut Vec<bool>, read: &mut Vec<bool>| {
+        for e in effects {
+            written[e.target()] = true;
+            slots.clear();
+            e.reads(&mut slots);
+            for &s in &slots {
+                read[s] = true;
+            }
+        }
+    };
+    let note_cond = |c: &Cond, read: &mut Vec<bool>| {
+        let mut s = Vec::new();
+        c.reads(&mut s);
+        for slot in s {
+            read[slot] = true;
+        }
+    };
+    for op in &story.ops {
+        match op {
+            Op::Effects(effects) => note_effects(effects, &mut written, &mut read),
+            Op::JumpUnless(c, _) | Op::Enter(_, Some((c, _))) => note_cond(c, &mut read),
+            _ => {}
+        }
+    }
+    for letter in &story.letters {
+        for p in &letter.paragraphs {
+            for f in &p.fragments {
+                note_effects(&f.effects, &mut written, &mut read);
+                if let Some(c) = &f.when {
+                    note_cond(c, &mut read);
+                }
+                f.text.reads().for_each(|s| read[s] = true);
+            }
+        }
+    }
+    for group in &story.groups {
+        for v in &group.variants {
+            if let Some(w) = &v.when {
+                note_cond(&w.cond, &mut read);
+            }
+        }
+    }
+    for set in &story.choice_sets {
+        for c in set {
+            if let Some(w) = &c.when {
+                note_cond(w, &mut read);
+            }
+            c.text.reads().for_each(|s| read[s] = true);
+        }
+    }
+    for line in &story.lines {
+        line.text.reads().for_each(|s| read[s] = true);
+    }
+    for ch in &story.characters {
+        ch.name.reads().for_each(|s| read[s] = true);
+    }
+
+    // Variants that can never be chosen: constant-false, or false from the start while reading
+    // only variables that nothing ever changes.
+    let defaults: Vec<Value> = story.variables.iter().map(|v| v.default.clone()).collect();
+    let env = DefaultEnv(&defaults);
+    for group in &story.groups {
+        for v in &group.variants {
+            let Some(w) = &v.when else { continue };
+            let mut reads = Vec::new();
+            w.cond.reads(&mut reads);
+            let frozen = !w.cond.reads_progress() && reads.iter().all(|&s| !written[s]);
+            if w.cond.constant() == Some(false) || (frozen && !w.cond.eval(&env)) {
+                if let Some(src) = place(&v.source) {
+                    let at = v.source.offset.min(src.text.len());
+                    let span = src
+                        .text
+                        .get(at..)
+                        .and_then(|t| t.find("when"))
+                        .map_or(at..at + 1, |i| at + i..at + i + 4);
+                    let names: Vec<&str> = reads.iter().map(|&s| story.variables[s].name.as_str()).collect();
+                    out.push(src.diagnostic(
+                        Severity::Warning,
+                        "W103",
+                        span,
+                        "this variant can never be chosen: its condition is false from the start, and nothing ever changes what it reads",
+                        Some(if names.is_empty() {
+                            "remove it or change its condition".into()
+                        } else {
+                            format!("nothing sets {}; set it somewhere, or remove the variant", names.join(", "))
+                        }),
+                    ));
+                }
+            }
+        }
+    }
+
+    for (slot, var) in story.variables.iter().enumerate() {
+        if !read[slot] {
+            let (src, span) = find_declaration(sources, &var.name);
+            if let Some(src) = src {
+                out.push(src.diagnostic(
+                    Severity::Warning,
+                    "W107",
+                    span,
+                    format!("the variable `{}` is never read", var.name),
+                    Some(if written[slot] {
+                        "it is set but nothing checks it: use it in a condition or text, or remove it".into()
+                    } else {
+                        "use it, or remove it from `variables`".into()
+                    }),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Finds where a name is declared in a `Story(...)` or `Mod(...)` file.
+fn find_declaration<'a>(sources: &'a [SourceFile], name: &str) -> (Option<&'a SourceFile>, std::ops::Range<usize>) {
+    for src in sources {
+        let head = src.text.trim_start_matches(|c: char| c.is_whitespace());
+        let manifest = src.text.contains("Story(") || src.text.contains("Mod(");
+        if manifest
+            && !head.starts_with("Chapter")
+            && let Some(span) = src.find_literal(name, 0)
+        {
+            return (Some(src), span);
+        }
+    }
+    (None, 0..0)
+}
+
+/// The starting values, with no progress: for "false from the start" checks.
+struct DefaultEnv<'a>(&'a [Value]);
+
+impl Env for DefaultEnv<'_> {
+    fn var(&self, slot: usize) -> &Value {
+        &self.0[slot]
+    }
+    fn visits(&self, _node: usize) -> u32 {
+        0
+    }
+    fn chapter(&self) -> i64 {
+        1
+    }
+    fn wrote(&self, _letter: usize) -> bool {
+        false
+    }
+}

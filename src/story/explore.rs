@@ -4,7 +4,7 @@
 //! ending is a shortest one.
 
 use std::collections::{BTreeSet, HashSet, VecDeque};
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher};
 
 use super::expr::Value;
 use super::model::Story;
@@ -111,8 +111,132 @@ impl VarRange {
     }
 }
 
-/// Explores the story from its start with a seed, visiting at most `max_states` decision
-/// states; `progress` is called now and then with (states visited, states waiting).
+/// How a run to the next decision ended.
+enum Outcome {
+    /// A decision with this many options.
+    Decision(usize),
+    /// An ending (its index).
+    Ended(usize),
+    /// Stuck at a node, for a reason.
+    Stuck(String, String),
+}
+
+/// Runs to the next decision or the end, noting everything reached. Returns the outcome and
+/// whether anything new was found on the way.
+fn advance(story: &Story, st: &mut StoryState, report: &mut Exploration) -> (Outcome, bool) {
+    let mut novel = false;
+    loop {
+        let before = st.node();
+        let event = story.next(st);
+        let after = st.node();
+        novel |= !std::mem::replace(&mut report.nodes_reached[after], true);
+        if before != after {
+            report.edges.insert((before, after));
+        }
+        for (r, v) in report.ranges.iter_mut().zip(&st.vars) {
+            r.note(v);
+        }
+        match event {
+            Event::Line(l) => novel |= !std::mem::replace(&mut report.lines_reached[l.index], true),
+            Event::Ending(e) => {
+                let i = story.endings.iter().position(|x| std::ptr::eq(x, e)).unwrap_or(0);
+                return (Outcome::Ended(i), novel);
+            }
+            Event::Stuck { node, reason } => return (Outcome::Stuck(node.to_owned(), reason), novel),
+            Event::Choices(c) => return (Outcome::Decision(c.len()), novel),
+            Event::Paragraph(p) => return (Outcome::Decision(p.fragments.len()), novel),
+            _ => {}
+        }
+    }
+}
+
+/// Notes a choice taken; true when it was never taken before.
+fn note_choice(report: &mut Exploration, st: &StoryState) -> bool {
+    match st.decisions.last().map(|d| d.pick) {
+        Some(super::runtime::Pick::Choice(g)) => !std::mem::replace(&mut report.choices_taken[g as usize], true),
+        _ => false,
+    }
+}
+
+fn note_end(report: &mut Exploration, outcome: &Outcome, path: Vec<usize>) {
+    match outcome {
+        Outcome::Ended(i) => {
+            if report.endings[*i].as_ref().is_none_or(|p| p.len() > path.len()) {
+                report.endings[*i] = Some(path);
+            }
+        }
+        Outcome::Stuck(node, reason) => {
+            if !report.dead_ends.iter().any(|(n, _, _)| n == node) {
+                report.dead_ends.push((node.clone(), reason.clone(), path));
+            }
+        }
+        Outcome::Decision(_) => {}
+    }
+}
+
+/// How a guided playthrough picks among options.
+#[derive(Clone, Copy)]
+enum Strategy {
+    /// Whatever raises (or, with -1, lowers) this variable most by the next decision.
+    Push(usize, i64),
+    /// At random, from a seeded generator.
+    Random(u64),
+}
+
+/// One guided playthrough from the start: the extremes of each variable are what the endings
+/// are made of, and a breadth-first search alone drowns in the middle of the story first.
+fn guided(story: &Story, seed: u64, strategy: Strategy, report: &mut Exploration) {
+    use rand::RngExt;
+    use rand_chacha::rand_core::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(match strategy {
+        Strategy::Random(s) => s,
+        Strategy::Push(..) => 0,
+    });
+    let mut st = story.new_state(seed);
+    let mut path = Vec::new();
+    // Bounded: a story may loop forever on purpose.
+    for _ in 0..10_000 {
+        let (outcome, _) = advance(story, &mut st, report);
+        let Outcome::Decision(options) = outcome else {
+            note_end(report, &outcome, path);
+            return;
+        };
+        let pick = match strategy {
+            Strategy::Random(_) => rng.random_range(0..options),
+            Strategy::Push(slot, sign) => {
+                let mut best = (i64::MIN, 0);
+                for option in 0..options {
+                    let mut probe = st.clone();
+                    if story.choose(&mut probe, option).is_err() {
+                        continue;
+                    }
+                    // What the probe passes is reachable too: note it.
+                    advance(story, &mut probe, report);
+                    let score = match &probe.vars[slot] {
+                        Value::Number(n) => n * sign,
+                        Value::Flag(b) => i64::from(*b) * sign,
+                        Value::Fact(f) => i64::from(f.is_some()) * sign,
+                        Value::Text(_) => 0,
+                    };
+                    if score > best.0 {
+                        best = (score, option);
+                    }
+                }
+                best.1
+            }
+        };
+        if story.choose(&mut st, pick).is_err() {
+            return;
+        }
+        note_choice(report, &st);
+        path.push(pick + 1);
+    }
+}
+
+/// Explores the story from its start with a seed: first guided playthroughs (pushing each
+/// variable up and down, and seeded random ones), then breadth first over every option, visiting
+/// at most `max_states` decision states; `progress` is called now and then with (states
+/// visited, states waiting).
 pub fn explore(story: &Story, seed: u64, max_states: usize, mut progress: impl FnMut(usize, usize)) -> Exploration {
     let mut report = Exploration {
         states: 0,
@@ -125,6 +249,16 @@ pub fn explore(story: &Story, seed: u64, max_states: usize, mut progress: impl F
         edges: BTreeSet::new(),
         choices_taken: vec![false; story.choice_count],
     };
+    for (slot, var) in story.variables.iter().enumerate() {
+        if var.ty != super::expr::VarType::Text {
+            guided(story, seed, Strategy::Push(slot, 1), &mut report);
+            guided(story, seed, Strategy::Push(slot, -1), &mut report);
+        }
+    }
+    for k in 0..64 {
+        guided(story, seed, Strategy::Random(k), &mut report);
+    }
+
     // Paths are kept as parent links: (parent index, option taken).
     let mut links: Vec<(usize, usize)> = vec![(usize::MAX, 0)];
     let path_of = |links: &Vec<(usize, usize)>, mut at: usize| {
@@ -137,51 +271,27 @@ pub fn explore(story: &Story, seed: u64, max_states: usize, mut progress: impl F
         path
     };
     let hasher = std::hash::RandomState::new();
+    let (watched, once) = watched(story);
     let mut seen: HashSet<u64> = HashSet::new();
-    let mut queue: VecDeque<(StoryState, usize)> = VecDeque::new();
-    queue.push_back((story.new_state(seed), 0));
-    let mut stuck_seen = HashSet::new();
-    while let Some((mut st, link)) = queue.pop_front() {
-        // Run to the next decision or the end.
-        let event_kind = loop {
-            let before = st.node();
-            let event = story.next(&mut st);
-            let after = st.node();
-            report.nodes_reached[after] = true;
-            if before != after {
-                report.edges.insert((before, after));
-            }
-            for (r, v) in report.ranges.iter_mut().zip(&st.vars) {
-                r.note(v);
-            }
-            match event {
-                Event::Line(l) => report.lines_reached[l.index] = true,
-                Event::Ending(e) => {
-                    let i = story.endings.iter().position(|x| std::ptr::eq(x, e)).unwrap_or(0);
-                    if report.endings[i].is_none() {
-                        report.endings[i] = Some(path_of(&links, link));
-                    }
-                    break None;
-                }
-                Event::Stuck { node, reason } => {
-                    if stuck_seen.insert(node.to_owned()) {
-                        report.dead_ends.push((node.to_owned(), reason, path_of(&links, link)));
-                    }
-                    break None;
-                }
-                Event::Choices(c) => break Some(c.len()),
-                Event::Paragraph(p) => break Some(p.fragments.len()),
-                _ => {}
-            }
+    // Two frontiers: states whose last step found something new (a node, a line, a choice)
+    // go first, so the search reaches every corner of a long story before the bound.
+    let mut fresh: VecDeque<(StoryState, usize)> = VecDeque::new();
+    let mut rest: VecDeque<(StoryState, usize)> = VecDeque::new();
+    fresh.push_back((story.new_state(seed), 0));
+    while let Some((mut st, link)) = fresh.pop_front().or_else(|| rest.pop_front()) {
+        let (outcome, novel) = advance(story, &mut st, &mut report);
+        let Outcome::Decision(options) = outcome else {
+            note_end(&mut report, &outcome, path_of(&links, link));
+            continue;
         };
-        let Some(options) = event_kind else { continue };
-        let key = hasher.hash_one(st.branch_key());
-        if !seen.insert(key) {
+        let mut h = hasher.build_hasher();
+        st.hash_branch(&mut h, &watched, &once);
+        if !seen.insert(h.finish()) {
             continue;
         }
         report.states += 1;
         if report.states.is_multiple_of(1024) {
-            progress(report.states, queue.len());
+            progress(report.states, fresh.len() + rest.len());
         }
         if report.states >= max_states {
             report.complete = false;
@@ -190,18 +300,66 @@ pub fn explore(story: &Story, seed: u64, max_states: usize, mut progress: impl F
         for option in 0..options {
             let mut next = st.clone();
             if story.choose(&mut next, option).is_ok() {
-                if let Some(d) = next.decisions.last()
-                    && let super::runtime::Pick::Choice(g) = d.pick
-                {
-                    report.choices_taken[g as usize] = true;
-                }
+                let novel_choice = note_choice(&mut report, &next);
                 links.push((link, option));
-                queue.push_back((next, links.len() - 1));
+                if novel || novel_choice {
+                    fresh.push_back((next, links.len() - 1));
+                } else {
+                    rest.push_back((next, links.len() - 1));
+                }
             }
         }
     }
-    progress(report.states, queue.len());
+    progress(report.states, fresh.len() + rest.len());
     report
+}
+
+/// The nodes whose visit counts some condition or effect reads, and the `once` choices: the
+/// only counters that can change what happens.
+fn watched(story: &Story) -> (Vec<usize>, Vec<usize>) {
+    let mut nodes = Vec::new();
+    let mut cond = |c: &super::expr::Cond| c.nodes(&mut nodes);
+    for op in &story.ops {
+        match op {
+            super::model::Op::JumpUnless(c, _) | super::model::Op::Enter(_, Some((c, _))) => cond(c),
+            super::model::Op::Effects(effects) => {
+                for e in effects {
+                    if let super::expr::Effect::SetFlag(_, c) = e {
+                        cond(c);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for g in &story.groups {
+        for v in &g.variants {
+            if let Some(w) = &v.when {
+                cond(&w.cond);
+            }
+        }
+    }
+    let mut once = Vec::new();
+    for c in story.choice_sets.iter().flatten() {
+        if let Some(w) = &c.when {
+            cond(w);
+        }
+        if c.once {
+            once.push(c.global);
+        }
+    }
+    for l in &story.letters {
+        for p in &l.paragraphs {
+            for f in &p.fragments {
+                if let Some(w) = &f.when {
+                    cond(w);
+                }
+            }
+        }
+    }
+    nodes.sort_unstable();
+    nodes.dedup();
+    (nodes, once)
 }
 
 /// The branch graph in Graphviz's dot language: chapters as clusters, nodes reached in warm

@@ -267,6 +267,23 @@ impl Cond {
         }
     }
 
+    /// Every node whose visits the condition reads.
+    pub fn nodes(&self, out: &mut Vec<usize>) {
+        match self {
+            Cond::Seen(n) => out.push(*n),
+            Cond::Not(c) => c.nodes(out),
+            Cond::And(a, b) | Cond::Or(a, b) | Cond::CmpFlag(_, a, b) => {
+                a.nodes(out);
+                b.nodes(out);
+            }
+            Cond::CmpNum(_, a, b) => {
+                a.nodes(out);
+                b.nodes(out);
+            }
+            _ => {}
+        }
+    }
+
     /// Whether the condition depends on anything besides declared variables (visits, chapter,
     /// letters): such conditions change without any effect and are never "always false".
     pub fn reads_progress(&self) -> bool {
@@ -320,6 +337,18 @@ impl Num {
             }
             Num::Neg(a) => a.reads(out),
             Num::Const(_) | Num::Visits(_) | Num::Chapter => {}
+        }
+    }
+
+    fn nodes(&self, out: &mut Vec<usize>) {
+        match self {
+            Num::Visits(n) => out.push(*n),
+            Num::Add(a, b) | Num::Sub(a, b) | Num::Mul(a, b) => {
+                a.nodes(out);
+                b.nodes(out);
+            }
+            Num::Neg(a) => a.nodes(out),
+            _ => {}
         }
     }
 

@@ -437,7 +437,7 @@ impl<'a> Compiler<'a> {
                     }
                     // Skip to after the closing brace.
                     while let Some((j, _)) = chars.peek() {
-                        if *j > i + close {
+                        if *j > i + 1 + close {
                             break;
                         }
                         chars.next();

@@ -292,20 +292,22 @@ impl StoryState {
         story.variable(name).map(|slot| &self.vars[slot])
     }
 
-    /// A hashable key of everything that decides what can happen next, leaving out the history,
-    /// the counters and the generator (which only picks among lines): states with equal keys
-    /// lead to the same nodes, choices and endings. Used by `explore` to merge states.
-    pub fn branch_key(&self) -> impl std::hash::Hash + Eq + '_ {
-        (
-            self.pc,
-            &self.vars,
-            &self.visits,
-            self.chapter,
-            self.chapter_open,
-            &self.chosen,
-            self.letters.iter().map(Option::is_some).collect::<Vec<_>>(),
-            &self.pending,
-        )
+    /// Hashes everything that decides what can happen next, leaving out the history, the
+    /// counters, the generator (which only picks among lines), visit counts no condition reads
+    /// (`watched` lists those that are read) and how often choices were taken (only whether the
+    /// `once` ones were). States with equal hashes lead to the same nodes, choices and endings;
+    /// `explore` merges them.
+    pub fn hash_branch(&self, h: &mut impl Hasher, watched: &[usize], once: &[usize]) {
+        (self.pc, &self.vars, self.chapter, self.chapter_open, &self.pending).hash(h);
+        for &n in watched {
+            self.visits[n].hash(h);
+        }
+        for &c in once {
+            (self.chosen[c] > 0).hash(h);
+        }
+        for l in &self.letters {
+            l.is_some().hash(h);
+        }
     }
 }
 
@@ -324,7 +326,7 @@ impl Hash for Pending {
 
 impl Eq for Pending {}
 
-use std::hash::Hash;
+use std::hash::{Hash, Hasher};
 
 impl Story {
     /// A new playthrough from the start, with a seed for the generator.

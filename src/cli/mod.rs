@@ -122,7 +122,13 @@ pub fn main() -> ExitCode {
             choices,
             transcript,
             record,
-        }) => read(&paths, seed, &choices, transcript.as_deref(), record.as_deref()),
+        }) => read(
+            &paths,
+            seed,
+            &choices,
+            transcript.as_deref(),
+            record.as_deref(),
+        ),
         Some(Command::Replay { file, transcript }) => replay(&file, transcript.as_deref()),
         Some(Command::Explore {
             paths,
@@ -149,7 +155,10 @@ fn check(paths: &[PathBuf], format: Format) -> ExitCode {
     match format {
         Format::Json => println!("{}", render_json(&report.diagnostics)),
         Format::Pretty => {
-            print!("{}", render_pretty(&report.diagnostics, &report.sources, color()));
+            print!(
+                "{}",
+                render_pretty(&report.diagnostics, &report.sources, color())
+            );
             println!("{}", summary(&report));
         }
     }
@@ -161,7 +170,11 @@ fn check(paths: &[PathBuf], format: Format) -> ExitCode {
 }
 
 fn summary(report: &LoadReport) -> String {
-    let errors = report.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warnings = report.diagnostics.len() - errors;
     let files = report.sources.len();
     match &report.story {
@@ -201,7 +214,10 @@ fn load_playable(paths: &[PathBuf]) -> Option<Story> {
     }
     let report = load(paths);
     if report.story.is_none() {
-        eprint!("{}", render_pretty(&report.diagnostics, &report.sources, color()));
+        eprint!(
+            "{}",
+            render_pretty(&report.diagnostics, &report.sources, color())
+        );
         eprintln!("{}", summary(&report));
         eprintln!("the story has errors and cannot be played; `her check` lists them");
     }
@@ -286,7 +302,10 @@ fn read(
     if let Some(path) = transcript
         && let Err(e) = std::fs::write(path, &out)
     {
-        eprintln!("error: cannot write the transcript to {}: {e}", path.display());
+        eprintln!(
+            "error: cannot write the transcript to {}: {e}",
+            path.display()
+        );
         status = ExitCode::from(2);
     }
     if let Some(path) = record {
@@ -296,7 +315,8 @@ fn read(
             choices: made,
             fingerprint: story.fingerprint.clone(),
         };
-        let text = ron::ser::to_string_pretty(&rec, ron::ser::PrettyConfig::new()).unwrap_or_default();
+        let text =
+            ron::ser::to_string_pretty(&rec, ron::ser::PrettyConfig::new()).unwrap_or_default();
         if let Err(e) = crate::story::save::write_atomic(path, text.as_bytes()) {
             eprintln!("error: cannot write the recording: {e}");
             status = ExitCode::from(2);
@@ -349,7 +369,12 @@ fn replay(file: &Path, transcript: Option<&Path>) -> ExitCode {
     let rec: Recording = match ron::from_str(&text) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{}:{}: error: this is not a recording: {}", file.display(), e.span.start, e.code);
+            eprintln!(
+                "{}:{}: error: this is not a recording: {}",
+                file.display(),
+                e.span.start,
+                e.code
+            );
             eprintln!("hint: recordings are written by `her read --record FILE`");
             return ExitCode::from(2);
         }
@@ -379,7 +404,13 @@ fn replay(file: &Path, transcript: Option<&Path>) -> ExitCode {
 }
 
 /// `her explore`.
-fn explore_cmd(paths: &[PathBuf], seed: u64, max_states: usize, dot: Option<&Path>, list_lines: bool) -> ExitCode {
+fn explore_cmd(
+    paths: &[PathBuf],
+    seed: u64,
+    max_states: usize,
+    dot: Option<&Path>,
+    list_lines: bool,
+) -> ExitCode {
     let Some(story) = load_playable(paths) else {
         return ExitCode::from(2);
     };
@@ -403,10 +434,17 @@ fn explore_cmd(paths: &[PathBuf], seed: u64, max_states: usize, dot: Option<&Pat
     println!(
         "{} distinct states{}",
         report.states,
-        if report.complete { " (complete)" } else { " (stopped at --max-states: raise it to see more)" }
+        if report.complete {
+            " (complete)"
+        } else {
+            " (stopped at --max-states: raise it to see more)"
+        }
     );
     println!("nodes reached: {nodes_reached} of {}", story.nodes.len());
-    println!("lines reached: {lines_reached} of {} (with seed {seed}; random banter picks one line per visit)", story.lines.len());
+    println!(
+        "lines reached: {lines_reached} of {} (with seed {seed}; random banter picks one line per visit)",
+        story.lines.len()
+    );
     println!("choices taken: {choices_taken} of {}", story.choice_count);
     let unreached: Vec<&str> = story
         .nodes
@@ -423,7 +461,12 @@ fn explore_cmd(paths: &[PathBuf], seed: u64, max_states: usize, dot: Option<&Pat
     }
     if list_lines {
         println!("\nlines never reached:");
-        for (line, _) in story.lines.iter().zip(&report.lines_reached).filter(|(_, r)| !**r) {
+        for (line, _) in story
+            .lines
+            .iter()
+            .zip(&report.lines_reached)
+            .filter(|(_, r)| !**r)
+        {
             println!("  {}  {}", line.id, line.text.source(&story));
         }
     }
@@ -435,7 +478,10 @@ fn explore_cmd(paths: &[PathBuf], seed: u64, max_states: usize, dot: Option<&Pat
                 "  {:<16} reached in {} choices: --choices {}",
                 ending.id,
                 p.len(),
-                p.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+                p.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
             ),
             None => {
                 missing_ending = true;
@@ -448,7 +494,10 @@ fn explore_cmd(paths: &[PathBuf], seed: u64, max_states: usize, dot: Option<&Pat
         for (node, reason, path) in &report.dead_ends {
             println!(
                 "  {node}: {reason} (--choices {})",
-                path.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+                path.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
             );
         }
     }

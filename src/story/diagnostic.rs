@@ -111,7 +111,10 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count());
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count());
         (line + 1, column + 1)
     }
 
@@ -156,7 +159,11 @@ impl SourceFile {
     /// start of the file, because fields may be written in any order.
     pub fn find_literal(&self, needle: &str, from: usize) -> Option<Range<usize>> {
         let escaped = format!("\"{}\"", escape(needle));
-        let hit = self.text.get(from..).and_then(|t| t.find(&escaped)).map(|i| i + from);
+        let hit = self
+            .text
+            .get(from..)
+            .and_then(|t| t.find(&escaped))
+            .map(|i| i + from);
         let hit = hit.or_else(|| self.text.find(&escaped))?;
         Some(hit + 1..hit + escaped.len() - 1)
     }
@@ -196,7 +203,10 @@ impl SourceFile {
             }
             literal.end
         };
-        map(inner.start)..map(inner.end).max(map(inner.start) + 1).min(literal.end.max(literal.start + 1))
+        map(inner.start)
+            ..map(inner.end)
+                .max(map(inner.start) + 1)
+                .min(literal.end.max(literal.start + 1))
     }
 }
 

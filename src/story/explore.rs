@@ -105,7 +105,11 @@ impl VarRange {
                 } else {
                     format!("remembered as {set:?}")
                 };
-                if *unknown { format!("unknown, or {known}") } else { known }
+                if *unknown {
+                    format!("unknown, or {known}")
+                } else {
+                    known
+                }
             }
         }
     }
@@ -139,10 +143,16 @@ fn advance(story: &Story, st: &mut StoryState, report: &mut Exploration) -> (Out
         match event {
             Event::Line(l) => novel |= !std::mem::replace(&mut report.lines_reached[l.index], true),
             Event::Ending(e) => {
-                let i = story.endings.iter().position(|x| std::ptr::eq(x, e)).unwrap_or(0);
+                let i = story
+                    .endings
+                    .iter()
+                    .position(|x| std::ptr::eq(x, e))
+                    .unwrap_or(0);
                 return (Outcome::Ended(i), novel);
             }
-            Event::Stuck { node, reason } => return (Outcome::Stuck(node.to_owned(), reason), novel),
+            Event::Stuck { node, reason } => {
+                return (Outcome::Stuck(node.to_owned(), reason), novel);
+            }
             Event::Choices(c) => return (Outcome::Decision(c.len()), novel),
             Event::Paragraph(p) => return (Outcome::Decision(p.fragments.len()), novel),
             _ => {}
@@ -153,7 +163,9 @@ fn advance(story: &Story, st: &mut StoryState, report: &mut Exploration) -> (Out
 /// Notes a choice taken; true when it was never taken before.
 fn note_choice(report: &mut Exploration, st: &StoryState) -> bool {
     match st.decisions.last().map(|d| d.pick) {
-        Some(super::runtime::Pick::Choice(g)) => !std::mem::replace(&mut report.choices_taken[g as usize], true),
+        Some(super::runtime::Pick::Choice(g)) => {
+            !std::mem::replace(&mut report.choices_taken[g as usize], true)
+        }
         _ => false,
     }
 }
@@ -161,7 +173,10 @@ fn note_choice(report: &mut Exploration, st: &StoryState) -> bool {
 fn note_end(report: &mut Exploration, outcome: &Outcome, path: Vec<usize>) {
     match outcome {
         Outcome::Ended(i) => {
-            if report.endings[*i].as_ref().is_none_or(|p| p.len() > path.len()) {
+            if report.endings[*i]
+                .as_ref()
+                .is_none_or(|p| p.len() > path.len())
+            {
                 report.endings[*i] = Some(path);
             }
         }
@@ -237,7 +252,12 @@ fn guided(story: &Story, seed: u64, strategy: Strategy, report: &mut Exploration
 /// variable up and down, and seeded random ones), then breadth first over every option, visiting
 /// at most `max_states` decision states; `progress` is called now and then with (states
 /// visited, states waiting).
-pub fn explore(story: &Story, seed: u64, max_states: usize, mut progress: impl FnMut(usize, usize)) -> Exploration {
+pub fn explore(
+    story: &Story,
+    seed: u64,
+    max_states: usize,
+    mut progress: impl FnMut(usize, usize),
+) -> Exploration {
     let mut report = Exploration {
         states: 0,
         complete: true,
@@ -245,7 +265,11 @@ pub fn explore(story: &Story, seed: u64, max_states: usize, mut progress: impl F
         lines_reached: vec![false; story.lines.len()],
         endings: vec![None; story.endings.len()],
         dead_ends: Vec::new(),
-        ranges: story.variables.iter().map(|v| VarRange::new(&v.default)).collect(),
+        ranges: story
+            .variables
+            .iter()
+            .map(|v| VarRange::new(&v.default))
+            .collect(),
         edges: BTreeSet::new(),
         choices_taken: vec![false; story.choice_count],
     };
@@ -321,7 +345,9 @@ fn watched(story: &Story) -> (Vec<usize>, Vec<usize>) {
     let mut cond = |c: &super::expr::Cond| c.nodes(&mut nodes);
     for op in &story.ops {
         match op {
-            super::model::Op::JumpUnless(c, _) | super::model::Op::Enter(_, Some((c, _))) => cond(c),
+            super::model::Op::JumpUnless(c, _) | super::model::Op::Enter(_, Some((c, _))) => {
+                cond(c)
+            }
             super::model::Op::Effects(effects) => {
                 for e in effects {
                     if let super::expr::Effect::SetFlag(_, c) = e {
@@ -374,9 +400,21 @@ pub fn to_dot(story: &Story, report: &Exploration) -> String {
             chapter.number,
             chapter.title.replace('"', "\\\"")
         ));
-        for (ni, node) in story.nodes.iter().enumerate().filter(|(_, n)| n.chapter == ci) {
-            let fill = if report.nodes_reached[ni] { "#f6c9a8" } else { "#dddddd" };
-            out.push_str(&format!("    n{ni} [label=\"{}\", fillcolor=\"{fill}\"];\n", node.id));
+        for (ni, node) in story
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.chapter == ci)
+        {
+            let fill = if report.nodes_reached[ni] {
+                "#f6c9a8"
+            } else {
+                "#dddddd"
+            };
+            out.push_str(&format!(
+                "    n{ni} [label=\"{}\", fillcolor=\"{fill}\"];\n",
+                node.id
+            ));
         }
         out.push_str("  }\n");
     }
@@ -388,7 +426,11 @@ pub fn to_dot(story: &Story, report: &Exploration) -> String {
         out.push_str(&format!(
             "  e{ei} [label=\"{}\", shape=doubleoctagon, fillcolor=\"{}\"];\n",
             ending.title.replace('"', "\\\""),
-            if report.endings[ei].is_some() { "#e8876b" } else { "#dddddd" }
+            if report.endings[ei].is_some() {
+                "#e8876b"
+            } else {
+                "#dddddd"
+            }
         ));
     }
     for (pc, op) in story.ops.iter().enumerate() {

@@ -521,8 +521,14 @@ fn primary(pair: Pair<'_, Rule>) -> Result<Node, ExprError> {
         Rule::ident => Ast::Var(pair.as_str().to_owned()),
         Rule::call => {
             let mut inner = pair.into_inner();
-            let name = inner.next().map(|p| p.as_str().to_owned()).unwrap_or_default();
-            let path = inner.next().map(|p| p.as_str().to_owned()).unwrap_or_default();
+            let name = inner
+                .next()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default();
+            let path = inner
+                .next()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default();
             Ast::Call(name, path)
         }
         Rule::expr => return build(pair.into_inner()),
@@ -541,9 +547,14 @@ fn primary(pair: Pair<'_, Rule>) -> Result<Node, ExprError> {
 fn rule_word(rule: &Rule) -> &'static str {
     match rule {
         Rule::EOI => "the end",
-        Rule::expr | Rule::number | Rule::string | Rule::boolean | Rule::ident | Rule::call => {
-            "a value"
-        }
+        Rule::expr
+        | Rule::number
+        | Rule::string
+        | Rule::boolean
+        | Rule::ident
+        | Rule::call
+        | Rule::not
+        | Rule::neg => "a value",
         Rule::or | Rule::and => "`&&` or `||`",
         Rule::eq | Rule::ne | Rule::le | Rule::ge | Rule::lt | Rule::gt => "a comparison",
         Rule::add | Rule::sub | Rule::mul => "an operator",
@@ -561,13 +572,20 @@ fn syntax_error(err: pest::error::Error<Rule>, what: &str) -> ExprError {
     };
     let message = match &err.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            let mut words: Vec<&str> = positives.iter().map(rule_word).collect();
+            let mut words: Vec<&str> = positives
+                .iter()
+                .map(rule_word)
+                .filter(|w| *w != "something else")
+                .collect();
             words.sort_unstable();
             words.dedup();
             if words.is_empty() {
                 format!("this {what} cannot be read here")
             } else {
-                format!("this {what} cannot be read here: expected {}", words.join(" or "))
+                format!(
+                    "this {what} cannot be read here: expected {}",
+                    words.join(" or ")
+                )
             }
         }
         pest::error::ErrorVariant::CustomError { message } => message.clone(),
@@ -654,7 +672,10 @@ pub fn compile_effect(text: &str, scope: &impl Scope) -> Result<Effect, Vec<Expr
                 typer.error(
                     name_span,
                     "E005",
-                    format!("`{name}` is {}, and only facts are remembered or forgotten", ty.word()),
+                    format!(
+                        "`{name}` is {}, and only facts are remembered or forgotten",
+                        ty.word()
+                    ),
                     Some(format!("set it with `{name} = ...` instead")),
                 );
             }
@@ -675,7 +696,10 @@ pub fn compile_effect(text: &str, scope: &impl Scope) -> Result<Effect, Vec<Expr
             }
         }
         _ => {
-            let op = inner.next().map(|p| p.as_str().to_owned()).unwrap_or_default();
+            let op = inner
+                .next()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default();
             let Some(value) = inner.next() else {
                 return Err(vec![empty_error(text)]);
             };
@@ -683,9 +707,7 @@ pub fn compile_effect(text: &str, scope: &impl Scope) -> Result<Effect, Vec<Expr
             match (ty, op.as_str()) {
                 (VarType::Number, "=") => Effect::SetNum(slot, typer.num(&node)),
                 (VarType::Number, "+=") => Effect::AddNum(slot, typer.num(&node)),
-                (VarType::Number, _) => {
-                    Effect::AddNum(slot, Num::Neg(Box::new(typer.num(&node))))
-                }
+                (VarType::Number, _) => Effect::AddNum(slot, Num::Neg(Box::new(typer.num(&node)))),
                 (VarType::Flag, "=") => Effect::SetFlag(slot, typer.cond(&node)),
                 (VarType::Text, "=") => Effect::SetText(slot, typer.txt(&node)),
                 (VarType::Fact, _) => {
@@ -718,14 +740,17 @@ pub fn compile_effect(text: &str, scope: &impl Scope) -> Result<Effect, Vec<Expr
 
 /// Checks a name for interpolation into text: returns its slot.
 pub fn check_interpolation(name: &str, scope: &impl Scope) -> Result<usize, ExprError> {
-    scope.variable(name).map(|(slot, _)| slot).ok_or_else(|| ExprError {
-        span: 0..name.len(),
-        code: "E010",
-        message: format!("`{{{name}}}` names no variable"),
-        hint: scope
-            .variable_hint(name)
-            .or_else(|| Some("declare it in story.ron, or write `{{` for a literal brace".into())),
-    })
+    scope
+        .variable(name)
+        .map(|(slot, _)| slot)
+        .ok_or_else(|| ExprError {
+            span: 0..name.len(),
+            code: "E010",
+            message: format!("`{{{name}}}` names no variable"),
+            hint: scope.variable_hint(name).or_else(|| {
+                Some("declare it in story.ron, or write `{{` for a literal brace".into())
+            }),
+        })
 }
 
 /// Type-checks the syntax tree into `Cond`/`Num`/`Txt`, collecting every error.
@@ -743,7 +768,13 @@ enum Kind {
 }
 
 impl<S: Scope> Typer<'_, S> {
-    fn error(&mut self, span: Range<usize>, code: &'static str, message: String, hint: Option<String>) {
+    fn error(
+        &mut self,
+        span: Range<usize>,
+        code: &'static str,
+        message: String,
+        hint: Option<String>,
+    ) {
         self.errors.push(ExprError {
             span,
             code,
@@ -759,7 +790,12 @@ impl<S: Scope> Typer<'_, S> {
                 .scope
                 .variable_hint(name)
                 .or_else(|| Some("declare it in `variables` in story.ron".into()));
-            self.error(span.clone(), "E004", format!("`{name}` is not a declared variable"), hint);
+            self.error(
+                span.clone(),
+                "E004",
+                format!("`{name}` is not a declared variable"),
+                hint,
+            );
         }
         found
     }
@@ -817,7 +853,12 @@ impl<S: Scope> Typer<'_, S> {
                 } else {
                     ("E002", "node or chapter")
                 };
-                self.error(span.clone(), code, format!("no {what} is called `{path}`"), hint);
+                self.error(
+                    span.clone(),
+                    code,
+                    format!("no {what} is called `{path}`"),
+                    hint,
+                );
                 None
             }
         }
@@ -846,9 +887,15 @@ impl<S: Scope> Typer<'_, S> {
                 }
             }
             Ast::Not(inner) => Cond::Not(Box::new(self.cond(inner))),
-            Ast::Binary(Rule::and, a, b) => Cond::And(Box::new(self.cond(a)), Box::new(self.cond(b))),
+            Ast::Binary(Rule::and, a, b) => {
+                Cond::And(Box::new(self.cond(a)), Box::new(self.cond(b)))
+            }
             Ast::Binary(Rule::or, a, b) => Cond::Or(Box::new(self.cond(a)), Box::new(self.cond(b))),
-            Ast::Binary(rule @ (Rule::eq | Rule::ne | Rule::lt | Rule::le | Rule::gt | Rule::ge), a, b) => {
+            Ast::Binary(
+                rule @ (Rule::eq | Rule::ne | Rule::lt | Rule::le | Rule::gt | Rule::ge),
+                a,
+                b,
+            ) => {
                 let op = match rule {
                     Rule::eq => CmpOp::Eq,
                     Rule::ne => CmpOp::Ne,
@@ -865,13 +912,18 @@ impl<S: Scope> Typer<'_, S> {
                         self.any(b);
                         Cond::Const(false)
                     }
-                    (Some(Kind::Num), Some(Kind::Num)) => Cond::CmpNum(op, self.num(a), self.num(b)),
+                    (Some(Kind::Num), Some(Kind::Num)) => {
+                        Cond::CmpNum(op, self.num(a), self.num(b))
+                    }
                     (Some(k @ (Kind::Text | Kind::Bool)), Some(k2)) if k == k2 => {
                         if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
                             self.error(
                                 node.span.clone(),
                                 "E005",
-                                format!("{} can only be compared with `==` or `!=`", self.describe(a)),
+                                format!(
+                                    "{} can only be compared with `==` or `!=`",
+                                    self.describe(a)
+                                ),
                                 None,
                             );
                             return Cond::Const(false);
@@ -920,7 +972,12 @@ impl<S: Scope> Typer<'_, S> {
             "text" => Some("compare it, as in `os_name == \"Samantha\"`".to_owned()),
             _ => None,
         };
-        self.error(node.span.clone(), "E005", format!("expected {wanted} here, but this is {got}"), hint);
+        self.error(
+            node.span.clone(),
+            "E005",
+            format!("expected {wanted} here, but this is {got}"),
+            hint,
+        );
     }
 
     /// Type-checks a node of whatever kind it is, for its errors only.
@@ -966,10 +1023,12 @@ impl<S: Scope> Typer<'_, S> {
                     None => Num::Const(0),
                 }
             }
-            Ast::Call(name, path) if name == "visits" => match self.call_target(name, path, &node.span) {
-                Some(i) => Num::Visits(i),
-                None => Num::Const(0),
-            },
+            Ast::Call(name, path) if name == "visits" => {
+                match self.call_target(name, path, &node.span) {
+                    Some(i) => Num::Visits(i),
+                    None => Num::Const(0),
+                }
+            }
             Ast::Neg(inner) => Num::Neg(Box::new(self.num(inner))),
             Ast::Binary(rule @ (Rule::add | Rule::sub | Rule::mul), a, b) => {
                 let (a, b) = (Box::new(self.num(a)), Box::new(self.num(b)));

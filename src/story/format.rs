@@ -20,6 +20,7 @@ pub enum DialogueFile {
 
 /// `Story(...)`: title, chapter order, characters, variables and endings.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename = "Story")]
 #[serde(deny_unknown_fields)]
 pub struct StoryDef {
     /// The story's title.
@@ -39,6 +40,7 @@ pub struct StoryDef {
 
 /// `Mod(...)`: what a mod adds to the base story.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename = "Mod")]
 #[serde(deny_unknown_fields)]
 pub struct ModDef {
     /// The mod's name, shown in messages.
@@ -62,6 +64,7 @@ pub struct ModDef {
 
 /// A speaker.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename = "Character")]
 #[serde(deny_unknown_fields)]
 pub struct CharacterDef {
     /// The name the player sees; may interpolate variables (`{os_name}`).
@@ -86,6 +89,7 @@ pub enum VarDef {
 
 /// An ending: its title and a line about it.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename = "Ending")]
 #[serde(deny_unknown_fields)]
 pub struct EndingDef {
     /// The ending's name on the ending screen.
@@ -97,6 +101,7 @@ pub struct EndingDef {
 
 /// `Chapter(...)`.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename = "Chapter")]
 #[serde(deny_unknown_fields)]
 pub struct ChapterDef {
     /// Stable id.
@@ -117,6 +122,7 @@ pub struct ChapterDef {
 
 /// One node: a moment of the story.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename = "Node")]
 #[serde(deny_unknown_fields)]
 pub struct NodeDef {
     /// Stable id, unique in its chapter.
@@ -175,6 +181,7 @@ pub enum Step {
 
 /// A candidate line in `Variants` or `Random`.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename = "Variant")]
 #[serde(deny_unknown_fields)]
 pub struct VariantDef {
     /// When this candidate may be chosen.
@@ -196,6 +203,7 @@ pub struct VariantDef {
 
 /// A choice offered to the player.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename = "Choice")]
 #[serde(deny_unknown_fields)]
 pub struct ChoiceDef {
     /// What the player sees.
@@ -222,6 +230,7 @@ pub struct ChoiceDef {
 
 /// A letter to compose.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename = "Letter")]
 #[serde(deny_unknown_fields)]
 pub struct LetterDef {
     /// Stable id, for `ShowLetter` and `wrote(...)`.
@@ -235,6 +244,7 @@ pub struct LetterDef {
 
 /// One paragraph of a letter.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename = "Paragraph")]
 #[serde(deny_unknown_fields)]
 pub struct ParagraphDef {
     /// A hint for the player ("How does he begin?").
@@ -246,6 +256,7 @@ pub struct ParagraphDef {
 
 /// A fragment of a letter.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename = "Fragment")]
 #[serde(deny_unknown_fields)]
 pub struct FragmentDef {
     /// The words.
@@ -260,6 +271,7 @@ pub struct FragmentDef {
 
 /// A scene directive: every field optional, only what is given changes.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename = "Scene")]
 #[serde(deny_unknown_fields)]
 pub struct SceneDef {
     /// Where.

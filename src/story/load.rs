@@ -11,8 +11,8 @@ use ron::extensions::Extensions;
 use super::diagnostic::{Diagnostic, Severity, SourceFile};
 use super::expr::{self, CompiledCond, Cond, Effect, ExprError, Scope, Value, VarType};
 use super::format::{
-    CharacterDef, ChapterDef, ChoiceDef, DialogueFile, EndingDef, LetterDef, ModDef, NodeDef,
-    Step, StoryDef, VarDef, VariantDef,
+    ChapterDef, CharacterDef, ChoiceDef, DialogueFile, EndingDef, LetterDef, ModDef, NodeDef, Step,
+    StoryDef, VarDef, VariantDef,
 };
 use super::model::{
     Chapter, Character, Choice, Ending, Fragment, Group, Letter, LineDef, Node, NodeIx, Op,
@@ -37,7 +37,9 @@ pub struct LoadReport {
 impl LoadReport {
     /// Whether any problem is an error.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 }
 
@@ -174,7 +176,10 @@ pub fn compile_sources(sources: Vec<SourceFile>, layers: &[Range<usize>]) -> Loa
     }
     let mut hasher = blake3::Hasher::new();
     for source in &sources {
-        let name = source.path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let name = source
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
         hasher.update(name.unwrap_or_default().as_bytes());
         hasher.update(&[0]);
         hasher.update(source.text.as_bytes());
@@ -205,7 +210,9 @@ pub fn compile_sources(sources: Vec<SourceFile>, layers: &[Range<usize>]) -> Loa
 
 fn ron_error(source: &SourceFile, e: &ron::error::SpannedError) -> Diagnostic {
     let start = source.offset(e.span.start.line, e.span.start.col);
-    let end = source.offset(e.span.end.line, e.span.end.col).max(start + 1);
+    let end = source
+        .offset(e.span.end.line, e.span.end.col)
+        .max(start + 1);
     let message = e.code.to_string();
     let hint = if message.contains("field") || message.contains("variant") {
         "check the spelling against docs/dialogue-format.md; the message lists what is allowed here"
@@ -224,13 +231,20 @@ fn ron_error(source: &SourceFile, e: &ron::error::SpannedError) -> Diagnostic {
 }
 
 /// The closest of `candidates` to `name`, when it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     candidates
         .into_iter()
         .map(|c| (strsim::normalized_damerau_levenshtein(name, c), c))
         .filter(|(score, _)| *score >= 0.6)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+fn letter_hint() -> Option<String> {
+    Some("name the `id` of a `Letter(...)` step somewhere in the story".into())
 }
 
 /// Where the compiler is in the sources, to place problems.
@@ -280,10 +294,9 @@ impl Scope for Compiler<'_> {
     }
 
     fn letter(&self, id: &str) -> Result<usize, Option<String>> {
-        self.letter_index
-            .get(id)
-            .copied()
-            .ok_or_else(|| did_you_mean(id, self.letter_index.keys().map(String::as_str)))
+        self.letter_index.get(id).copied().ok_or_else(|| {
+            did_you_mean(id, self.letter_index.keys().map(String::as_str)).or_else(letter_hint)
+        })
     }
 
     fn variable_hint(&self, name: &str) -> Option<String> {
@@ -336,7 +349,9 @@ impl<'a> Compiler<'a> {
         hint: Option<String>,
     ) {
         let span = self.locate(literal);
-        let d = self.source().diagnostic(severity, code, span, message, hint);
+        let d = self
+            .source()
+            .diagnostic(severity, code, span, message, hint);
         self.diagnostics.push(d);
     }
 
@@ -418,7 +433,12 @@ impl<'a> Compiler<'a> {
                 '{' => {
                     let rest = &text[i + 1..];
                     let Some(close) = rest.find('}') else {
-                        self.template_error(text, i..text.len(), "a `{` is never closed", "write `{{` for a literal brace");
+                        self.template_error(
+                            text,
+                            i..text.len(),
+                            "a `{` is never closed",
+                            "write `{{` for a literal brace",
+                        );
                         lit.push_str(&text[i..]);
                         break;
                     };
@@ -521,7 +541,13 @@ impl<'a> Compiler<'a> {
             None => {
                 let hint = did_you_mean(id, self.ending_index.keys().map(String::as_str))
                     .or_else(|| Some("declare it in `endings` in story.ron".into()));
-                self.report(Severity::Error, "E007", Some(id), format!("no ending is called `{id}`"), hint);
+                self.report(
+                    Severity::Error,
+                    "E007",
+                    Some(id),
+                    format!("no ending is called `{id}`"),
+                    hint,
+                );
                 self.advance(id);
                 None
             }
@@ -557,7 +583,8 @@ impl<'a> Compiler<'a> {
                 VarDef::Text(t) => (VarType::Text, Value::Text(t.clone())),
                 VarDef::Fact => (VarType::Fact, Value::Fact(None)),
             };
-            self.variable_index.insert(name.clone(), self.variables.len());
+            self.variable_index
+                .insert(name.clone(), self.variables.len());
             self.variables.push(Variable {
                 name: name.clone(),
                 ty,
@@ -571,12 +598,19 @@ impl<'a> Compiler<'a> {
         for (id, def) in chars {
             self.cursor = Cursor { file, offset: 0 };
             if self.character_index.contains_key(id) {
-                self.report(Severity::Error, "E003", Some(id), format!("the character `{id}` is declared twice"), None);
+                self.report(
+                    Severity::Error,
+                    "E003",
+                    Some(id),
+                    format!("the character `{id}` is declared twice"),
+                    None,
+                );
                 continue;
             }
             self.advance(id);
             let name = self.template(&def.name);
-            self.character_index.insert(id.clone(), self.characters.len());
+            self.character_index
+                .insert(id.clone(), self.characters.len());
             self.characters.push(Character {
                 id: id.clone(),
                 name,
@@ -589,7 +623,13 @@ impl<'a> Compiler<'a> {
         for (id, def) in endings {
             self.cursor = Cursor { file, offset: 0 };
             if self.ending_index.contains_key(id) {
-                self.report(Severity::Error, "E003", Some(id), format!("the ending `{id}` is declared twice"), None);
+                self.report(
+                    Severity::Error,
+                    "E003",
+                    Some(id),
+                    format!("the ending `{id}` is declared twice"),
+                    None,
+                );
                 continue;
             }
             self.ending_index.insert(id.clone(), self.endings.len());
@@ -610,7 +650,10 @@ impl<'a> Compiler<'a> {
             match p.content {
                 DialogueFile::Story(def) => {
                     if p.layer > 0 {
-                        self.cursor = Cursor { file: p.file, offset: 0 };
+                        self.cursor = Cursor {
+                            file: p.file,
+                            offset: 0,
+                        };
                         self.report(
                             Severity::Error,
                             "E009",
@@ -619,7 +662,10 @@ impl<'a> Compiler<'a> {
                             Some("a mod describes itself with `Mod(...)`; only the base story has `Story(...)`".into()),
                         );
                     } else if let Some((first, _)) = &story_def {
-                        self.cursor = Cursor { file: p.file, offset: 0 };
+                        self.cursor = Cursor {
+                            file: p.file,
+                            offset: 0,
+                        };
                         let other = self.sources[*first].path.display().to_string();
                         self.report(
                             Severity::Error,
@@ -640,7 +686,9 @@ impl<'a> Compiler<'a> {
             if !self.diagnostics.iter().any(|d| d.code == "E001") {
                 self.diagnostics.push(
                     Diagnostic::general(Severity::Error, "E009", "no `Story(...)` file was found")
-                        .with_hint(Some("the first folder given must hold the story's story.ron".into())),
+                        .with_hint(Some(
+                            "the first folder given must hold the story's story.ron".into(),
+                        )),
                 );
             }
             return None;
@@ -671,9 +719,18 @@ impl<'a> Compiler<'a> {
                 Some(after) => match order.iter().position(|(c, _)| c == after) {
                     Some(i) => i + 1,
                     None => {
-                        self.cursor = Cursor { file: *file, offset: 0 };
+                        self.cursor = Cursor {
+                            file: *file,
+                            offset: 0,
+                        };
                         let hint = did_you_mean(after, order.iter().map(|(c, _)| c.as_str()));
-                        self.report(Severity::Error, "E002", Some(after), format!("no chapter is called `{after}`"), hint);
+                        self.report(
+                            Severity::Error,
+                            "E002",
+                            Some(after),
+                            format!("no chapter is called `{after}`"),
+                            hint,
+                        );
                         order.len()
                     }
                 },
@@ -695,7 +752,10 @@ impl<'a> Compiler<'a> {
                         Severity::Error,
                         "E003",
                         Some(&def.id),
-                        format!("the chapter `{}` is defined twice (also in {first})", def.id),
+                        format!(
+                            "the chapter `{}` is defined twice (also in {first})",
+                            def.id
+                        ),
                         Some("rename one; a mod adds nodes to a chapter in its own folder".into()),
                     );
                     continue;
@@ -712,8 +772,13 @@ impl<'a> Compiler<'a> {
                                 Severity::Error,
                                 "E003",
                                 Some(&node.id),
-                                format!("the node `{}.{}` already exists in the base story", def.id, node.id),
-                                Some("add `replace: true` to replace it, or choose a new id".into()),
+                                format!(
+                                    "the node `{}.{}` already exists in the base story",
+                                    def.id, node.id
+                                ),
+                                Some(
+                                    "add `replace: true` to replace it, or choose a new id".into(),
+                                ),
                             );
                         }
                         None => {
@@ -732,11 +797,23 @@ impl<'a> Compiler<'a> {
         for (id, file) in &order {
             match merged.iter().position(|m| &m.0 == id) {
                 Some(i) => ordered.push(merged.swap_remove(i)),
+                // A file that failed to parse is the likely home of a missing chapter: its own
+                // error says what is wrong, without a second one here.
+                None if self.diagnostics.iter().any(|d| d.code == "E001") => {}
                 None => {
-                    self.cursor = Cursor { file: *file, offset: 0 };
+                    self.cursor = Cursor {
+                        file: *file,
+                        offset: 0,
+                    };
                     let hint = did_you_mean(id, merged.iter().map(|m| m.0.as_str()))
                         .or_else(|| Some(format!("add a file with `Chapter(id: \"{id}\", ...)`")));
-                    self.report(Severity::Error, "E002", Some(id), format!("the chapter `{id}` has no file"), hint);
+                    self.report(
+                        Severity::Error,
+                        "E002",
+                        Some(id),
+                        format!("the chapter `{id}` has no file"),
+                        hint,
+                    );
                 }
             }
         }
@@ -747,7 +824,10 @@ impl<'a> Compiler<'a> {
                 Severity::Warning,
                 "W101",
                 Some(&m.0),
-                format!("the chapter `{}` is not in the story's chapter list, so it is never played", m.0),
+                format!(
+                    "the chapter `{}` is not in the story's chapter list, so it is never played",
+                    m.0
+                ),
                 Some("add its id to `chapters` in story.ron (or to a mod's `chapters`)".into()),
             );
         }
@@ -763,7 +843,11 @@ impl<'a> Compiler<'a> {
             }
             for (k, node) in def.nodes.iter().enumerate() {
                 let file = origins[k + 1].0;
-                let from = if file == origins[0].0 { chapter_offset } else { 0 };
+                let from = if file == origins[0].0 {
+                    chapter_offset
+                } else {
+                    0
+                };
                 let offset = self.sources[file]
                     .find_field("id", &node.id, from)
                     .map_or(0, |s| s.start.saturating_sub(1));
@@ -773,7 +857,10 @@ impl<'a> Compiler<'a> {
                         Severity::Error,
                         "E003",
                         Some(&node.id),
-                        format!("the node id `{}` is used twice in chapter `{chapter_id}`", node.id),
+                        format!(
+                            "the node id `{}` is used twice in chapter `{chapter_id}`",
+                            node.id
+                        ),
                         Some("every node in a chapter needs its own id".into()),
                     );
                     continue;
@@ -794,27 +881,41 @@ impl<'a> Compiler<'a> {
             for node in &def.nodes {
                 let file = origins[0].0;
                 self.cursor = Cursor { file, offset: 0 };
-                for step in node.script.iter().chain(node.choices.iter().flat_map(|c| c.then.iter())) {
+                for step in node
+                    .script
+                    .iter()
+                    .chain(node.choices.iter().flat_map(|c| c.then.iter()))
+                {
                     self.index_letters(step);
                 }
             }
         }
         for (chapter_id, _, def, origins) in &ordered {
             self.chapter = chapter_id.clone();
-            self.cursor = Cursor { file: origins[0].0, offset: 0 };
+            self.cursor = Cursor {
+                file: origins[0].0,
+                offset: 0,
+            };
             let start = match &def.start {
                 Some(s) => self.target(s),
-                None => def
-                    .nodes
-                    .first()
-                    .and_then(|n| self.node_index.get(&format!("{chapter_id}.{}", n.id)).copied()),
+                None => def.nodes.first().and_then(|n| {
+                    self.node_index
+                        .get(&format!("{chapter_id}.{}", n.id))
+                        .copied()
+                }),
             };
             match start {
                 Some(s) => {
                     self.chapter_starts.insert(chapter_id.clone(), s);
                 }
                 None if def.start.is_none() => {
-                    self.report(Severity::Error, "E002", Some(chapter_id), format!("the chapter `{chapter_id}` has no nodes"), None);
+                    self.report(
+                        Severity::Error,
+                        "E002",
+                        Some(chapter_id),
+                        format!("the chapter `{chapter_id}` has no nodes"),
+                        None,
+                    );
                 }
                 None => {}
             }
@@ -850,9 +951,23 @@ impl<'a> Compiler<'a> {
                 });
             }
         }
-        if self.diagnostics.iter().any(|d| d.severity == Severity::Error) || chapter_list.is_empty() {
-            if chapter_list.is_empty() && !self.diagnostics.iter().any(|d| d.severity == Severity::Error) {
-                self.diagnostics.push(Diagnostic::general(Severity::Error, "E009", "the story has no chapters"));
+        if self
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+            || chapter_list.is_empty()
+        {
+            if chapter_list.is_empty()
+                && !self
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.severity == Severity::Error)
+            {
+                self.diagnostics.push(Diagnostic::general(
+                    Severity::Error,
+                    "E009",
+                    "the story has no chapters",
+                ));
             }
             return None;
         }
@@ -884,7 +999,13 @@ impl<'a> Compiler<'a> {
         match step {
             Step::Letter(def) => {
                 if self.letter_index.contains_key(&def.id) {
-                    self.report(Severity::Error, "E003", Some(&def.id), format!("the letter id `{}` is used twice", def.id), None);
+                    self.report(
+                        Severity::Error,
+                        "E003",
+                        Some(&def.id),
+                        format!("the letter id `{}` is used twice", def.id),
+                        None,
+                    );
                 } else {
                     self.letter_index.insert(def.id.clone(), self.letters.len());
                     self.letters.push(Letter {
@@ -951,7 +1072,11 @@ impl<'a> Compiler<'a> {
     fn compile_choice(&mut self, def: &ChoiceDef, position: usize, after: usize) -> Choice {
         let text = self.template(&def.text);
         self.advance(&def.text);
-        let when = def.when.as_deref().and_then(|w| self.condition(w)).map(|c| c.cond);
+        let when = def
+            .when
+            .as_deref()
+            .and_then(|w| self.condition(w))
+            .map(|c| c.cond);
         let entry = self.ops.len();
         let effects = self.effects(&def.effects);
         if !effects.is_empty() {
@@ -1022,8 +1147,15 @@ impl<'a> Compiler<'a> {
             Step::Scene(scene) => {
                 for who in scene.present.iter().flatten() {
                     if !self.character_index.contains_key(who) {
-                        let hint = did_you_mean(who, self.character_index.keys().map(String::as_str));
-                        self.report(Severity::Warning, "W105", Some(who), format!("`{who}` is not a declared character"), hint);
+                        let hint =
+                            did_you_mean(who, self.character_index.keys().map(String::as_str));
+                        self.report(
+                            Severity::Warning,
+                            "W105",
+                            Some(who),
+                            format!("`{who}` is not a declared character"),
+                            hint,
+                        );
                     }
                 }
                 self.ops.push(Op::Scene(Box::new(scene.clone())));
@@ -1036,8 +1168,15 @@ impl<'a> Compiler<'a> {
                     self.ops.push(Op::ShowLetter(l));
                 }
                 None => {
-                    let hint = did_you_mean(id, self.letter_index.keys().map(String::as_str));
-                    self.report(Severity::Error, "E008", Some(id), format!("no letter is called `{id}`"), hint);
+                    let hint = did_you_mean(id, self.letter_index.keys().map(String::as_str))
+                        .or_else(letter_hint);
+                    self.report(
+                        Severity::Error,
+                        "E008",
+                        Some(id),
+                        format!("no letter is called `{id}`"),
+                        hint,
+                    );
                 }
             },
             Step::Goto(target) => {
@@ -1053,17 +1192,23 @@ impl<'a> Compiler<'a> {
 
     fn line(&mut self, text: &str) {
         let (speaker, words) = match text.split_once(':') {
-            Some((who, rest)) if self.character_index.contains_key(who.trim()) => {
-                (self.character_index.get(who.trim()).copied(), rest.trim_start())
-            }
+            Some((who, rest)) if self.character_index.contains_key(who.trim()) => (
+                self.character_index.get(who.trim()).copied(),
+                rest.trim_start(),
+            ),
             Some((who, _))
                 if !who.is_empty()
                     && who.len() <= 20
-                    && who.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') =>
+                    && who
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') =>
             {
-                let hint = did_you_mean(who, self.character_index.keys().map(String::as_str)).or_else(|| {
-                    Some(format!("declare `{who}` in `characters` in story.ron, or reword the narration"))
-                });
+                let hint = did_you_mean(who, self.character_index.keys().map(String::as_str))
+                    .or_else(|| {
+                        Some(format!(
+                            "declare `{who}` in `characters` in story.ron, or reword the narration"
+                        ))
+                    });
                 self.report(
                     Severity::Warning,
                     "W105",
@@ -1155,12 +1300,26 @@ impl<'a> Compiler<'a> {
             for f in &p.fragments {
                 let text = self.template(&f.text);
                 self.advance(&f.text);
-                let when = f.when.as_deref().and_then(|w| self.condition(w)).map(|c| c.cond);
+                let when = f
+                    .when
+                    .as_deref()
+                    .and_then(|w| self.condition(w))
+                    .map(|c| c.cond);
                 let effects = self.effects(&f.effects);
-                fragments.push(Fragment { text, when, effects });
+                fragments.push(Fragment {
+                    text,
+                    when,
+                    effects,
+                });
             }
             if fragments.is_empty() {
-                self.report(Severity::Error, "E001", Some(&def.id), "a letter paragraph has no fragments", Some("give it at least one fragment".into()));
+                self.report(
+                    Severity::Error,
+                    "E001",
+                    Some(&def.id),
+                    "a letter paragraph has no fragments",
+                    Some("give it at least one fragment".into()),
+                );
             } else if fragments.iter().all(|f| f.when.is_some()) {
                 self.report(
                     Severity::Warning,
@@ -1176,7 +1335,13 @@ impl<'a> Compiler<'a> {
             });
         }
         if paragraphs.is_empty() {
-            self.report(Severity::Error, "E001", Some(&def.id), format!("the letter `{}` has no paragraphs", def.id), None);
+            self.report(
+                Severity::Error,
+                "E001",
+                Some(&def.id),
+                format!("the letter `{}` has no paragraphs", def.id),
+                None,
+            );
         }
         self.letters[l].paragraphs = paragraphs;
         self.ops.push(Op::Letter(l));

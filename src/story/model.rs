@@ -296,12 +296,10 @@ pub enum Op {
 impl Story {
     /// A node by its full id (`chapter.node`), or a chapter id (its start node).
     pub fn node(&self, id: &str) -> Option<NodeIx> {
-        self.node_index.get(id).copied().or_else(|| {
-            self.chapters
-                .iter()
-                .find(|c| c.id == id)
-                .map(|c| c.start)
-        })
+        self.node_index
+            .get(id)
+            .copied()
+            .or_else(|| self.chapters.iter().find(|c| c.id == id).map(|c| c.start))
     }
 
     /// A variable's slot by name.

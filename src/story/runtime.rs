@@ -126,7 +126,17 @@ pub struct StoryState {
     /// The scene as the directives so far have built it.
     pub scene: SceneDef,
     #[serde(skip)]
-    scratch: Vec<usize>,
+    scratch: Scratch,
+}
+
+/// Reused memory for picking variants; not part of the state (equal whatever it holds).
+#[derive(Debug, Clone, Default)]
+struct Scratch(Vec<usize>);
+
+impl PartialEq for Scratch {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// A line, ready to show.
@@ -298,7 +308,14 @@ impl StoryState {
     /// `once` ones were). States with equal hashes lead to the same nodes, choices and endings;
     /// `explore` merges them.
     pub fn hash_branch(&self, h: &mut impl Hasher, watched: &[usize], once: &[usize]) {
-        (self.pc, &self.vars, self.chapter, self.chapter_open, &self.pending).hash(h);
+        (
+            self.pc,
+            &self.vars,
+            self.chapter,
+            self.chapter_open,
+            &self.pending,
+        )
+            .hash(h);
         for &n in watched {
             self.visits[n].hash(h);
         }
@@ -348,7 +365,7 @@ impl Story {
             pending: Pending::None,
             decisions: Vec::new(),
             scene: SceneDef::default(),
-            scratch: Vec::new(),
+            scratch: Scratch::default(),
         }
     }
 
@@ -503,7 +520,10 @@ impl Story {
                     }
                 }
                 Op::DeadEnd(_) => {
-                    return self.stuck(st, "a dead end: no choice, no next node and no ending".into());
+                    return self.stuck(
+                        st,
+                        "a dead end: no choice, no next node and no ending".into(),
+                    );
                 }
             }
         }
@@ -537,7 +557,7 @@ impl Story {
     /// the seeded generator; random groups pick by weight.
     fn pick_variant(&self, st: &mut StoryState, g: usize) -> usize {
         let group = &self.groups[g];
-        let mut candidates = std::mem::take(&mut st.scratch);
+        let mut candidates = std::mem::take(&mut st.scratch.0);
         candidates.clear();
         let chosen = if group.random {
             let mut total = 0u64;
@@ -592,7 +612,7 @@ impl Story {
                 n => Some(candidates[st.rng.rng.random_range(0..n)]),
             }
         };
-        st.scratch = candidates;
+        st.scratch.0 = candidates;
         match chosen {
             Some(i) => {
                 let v = &group.variants[i];

@@ -68,7 +68,9 @@ pub enum SaveError {
         message: String,
     },
     /// A newer game made the save.
-    #[error("{path}: this save was made by a newer version of the game (save format {found}, this game reads {SAVE_VERSION})")]
+    #[error(
+        "{path}: this save was made by a newer version of the game (save format {found}, this game reads {SAVE_VERSION})"
+    )]
     TooNew {
         /// The file.
         path: PathBuf,
@@ -150,7 +152,8 @@ impl SaveDoc {
             version: u32,
         }
         let options = ron::Options::default();
-        if let Ok(header) = options.from_str::<ron::Value>(text)
+        if let Ok(header) = options
+            .from_str::<ron::Value>(text)
             .map_err(|e| e.to_string())
             .and_then(|v| v.into_rust::<Header>().map_err(|e| e.to_string()))
             && header.version > SAVE_VERSION
@@ -238,7 +241,7 @@ impl SaveDoc {
         }
         let message = match problem {
             None => format!(
-                "The story has changed since this save. All {replayed} of your choices were replayed; you continue from your last choice."
+                "The story has changed since this save. All {replayed} of your choices were replayed; you continue just after your last choice."
             ),
             Some(p) => format!(
                 "The story has changed since this save: {p}. {replayed} of {} choices were replayed; you continue from the last point that still matches.",
@@ -287,9 +290,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SaveError> {
         path: path.to_path_buf(),
         source,
     };
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;

@@ -55,7 +55,11 @@ pub fn render_event(story: &Story, state: &StoryState, event: &Event<'_>) -> Str
             let _ = writeln!(out, "  ----");
         }
         Event::Ending(ending) => {
-            let _ = writeln!(out, "\n*** Ending: {} ***\n{}", ending.title, ending.summary);
+            let _ = writeln!(
+                out,
+                "\n*** Ending: {} ***\n{}",
+                ending.title, ending.summary
+            );
         }
         Event::Stuck { node, reason } => {
             let _ = writeln!(out, "!! The story stopped at {node}: {reason}");

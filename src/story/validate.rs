@@ -84,7 +84,11 @@ pub fn validate(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
     while let Some(pc) = queue.pop_front() {
         successors(story, pc, &mut next);
         for &(to, fallthrough) in &next {
-            let how = if fallthrough { Reach::FallThrough } else { Reach::Normal };
+            let how = if fallthrough {
+                Reach::FallThrough
+            } else {
+                Reach::Normal
+            };
             if reach[to] == Reach::No || (reach[to] == Reach::FallThrough && how == Reach::Normal) {
                 let first = reach[to] == Reach::No;
                 reach[to] = how;
@@ -159,7 +163,9 @@ pub fn validate(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
                     "W104",
                     span,
                     format!("no path reaches the ending `{id}`"),
-                    Some(format!("end a node with `end: \"{id}\"`, or remove the ending")),
+                    Some(format!(
+                        "end a node with `end: \"{id}\"`, or remove the ending"
+                    )),
                 ));
             }
         }
@@ -244,7 +250,10 @@ pub fn validate(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
                         .get(at..)
                         .and_then(|t| t.find("when"))
                         .map_or(at..at + 1, |i| at + i..at + i + 4);
-                    let names: Vec<&str> = reads.iter().map(|&s| story.variables[s].name.as_str()).collect();
+                    let names: Vec<&str> = reads
+                        .iter()
+                        .map(|&s| story.variables[s].name.as_str())
+                        .collect();
                     out.push(src.diagnostic(
                         Severity::Warning,
                         "W103",
@@ -283,7 +292,10 @@ pub fn validate(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
 }
 
 /// Finds where a name is declared in a `Story(...)` or `Mod(...)` file.
-fn find_declaration<'a>(sources: &'a [SourceFile], name: &str) -> (Option<&'a SourceFile>, std::ops::Range<usize>) {
+fn find_declaration<'a>(
+    sources: &'a [SourceFile],
+    name: &str,
+) -> (Option<&'a SourceFile>, std::ops::Range<usize>) {
     for src in sources {
         let head = src.text.trim_start_matches(|c: char| c.is_whitespace());
         let manifest = src.text.contains("Story(") || src.text.contains("Mod(");

@@ -1,0 +1,208 @@
+//! The engine as the game and the tools use it: loading, conditions, variants, letters, gates,
+//! determinism and rollback, on the small story that uses every construct.
+
+use her::story::Event;
+use her::story::transcript::transcript;
+
+use crate::common::mini;
+
+/// Collects the events' text until the next decision, as a player would read them.
+fn read_to_decision(story: &her::story::Story, st: &mut her::story::StoryState) -> Vec<String> {
+    let mut out = Vec::new();
+    loop {
+        let event = story.next(st);
+        out.push(her::story::transcript::render_event(story, st, &event));
+        if event.is_decision() || event.is_final() {
+            return out;
+        }
+    }
+}
+
+#[test]
+fn same_seed_and_choices_give_the_same_transcript() {
+    let story = mini();
+    let a = transcript(&story, 7, &[1, 1, 1, 1]).unwrap();
+    let b = transcript(&story, 7, &[1, 1, 1, 1]).unwrap();
+    assert_eq!(a, b);
+    assert!(a.contains("*** Ending: Warm ***"), "{a}");
+}
+
+#[test]
+fn random_banter_varies_with_the_seed_but_not_within_it() {
+    let story = mini();
+    let lines: std::collections::BTreeSet<String> = (0..40)
+        .map(|seed| {
+            let t = transcript(&story, seed, &[]).unwrap();
+            t.lines()
+                .find(|l| l.contains("night") || l.contains("Quiet"))
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "both banter lines appear across seeds: {lines:?}"
+    );
+}
+
+#[test]
+fn the_most_specific_variant_wins() {
+    let story = mini();
+    // "Hi." raises trust to 1: both conditional variants hold; the one testing two things wins.
+    let warm = transcript(&story, 1, &[1]).unwrap();
+    assert!(
+        warm.contains("First night, and I like this already."),
+        "{warm}"
+    );
+    // Silence lowers trust: only the plain variant holds.
+    let cold = transcript(&story, 1, &[2]).unwrap();
+    assert!(cold.contains("Tell me something."), "{cold}");
+    assert!(
+        cold.contains("Samantha: Okay."),
+        "choice `then` lines run: {cold}"
+    );
+}
+
+#[test]
+fn least_recently_seen_breaks_ties_between_equally_specific_variants() {
+    let story = mini();
+    let mut st = story.new_state(3);
+    read_to_decision(&story, &mut st);
+    story.choose(&mut st, 1).unwrap(); // silence: trust -1, only the plain variant holds
+    let first = read_to_decision(&story, &mut st).join("");
+    assert!(first.contains("Tell me something."));
+    // Rename her (once) loops back to the same beat: the same single candidate repeats, and
+    // the rename shows in her name at once.
+    story.choose(&mut st, 1).unwrap();
+    let again = read_to_decision(&story, &mut st).join("");
+    assert!(again.contains("Wren: Tell me something."), "{again}");
+}
+
+#[test]
+fn once_choices_disappear_after_they_are_taken() {
+    let story = mini();
+    let mut st = story.new_state(1);
+    read_to_decision(&story, &mut st);
+    story.choose(&mut st, 0).unwrap();
+    read_to_decision(&story, &mut st);
+    let Event::Choices(before) = story.next(&mut st) else {
+        panic!("choices")
+    };
+    assert_eq!(before.len(), 3);
+    story.choose(&mut st, 1).unwrap(); // rename: once
+    read_to_decision(&story, &mut st);
+    let Event::Choices(after) = story.next(&mut st) else {
+        panic!("choices")
+    };
+    let texts: Vec<&str> = after.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, ["Tell her your fear.", "Change the subject."]);
+}
+
+#[test]
+fn letters_offer_fragments_by_condition_and_are_kept() {
+    let story = mini();
+    // Told the fear: the letter may name it, and the second chapter shows the letter again.
+    let told = transcript(&story, 1, &[1, 1, 2, 1]).unwrap();
+    assert!(told.contains("2) Amy, I'm scared of the dark."), "{told}");
+    assert!(told.contains("| Amy, I'm scared of the dark."), "{told}");
+    assert!(
+        told.contains("You told me once you were afraid of the dark."),
+        "{told}"
+    );
+    assert!(told.contains("*** Ending: Warm ***"));
+    // Not told: only the plain fragment is offered, and trust stays low: the gate turns away.
+    let untold = transcript(&story, 1, &[2, 3, 1, 1]).unwrap();
+    assert!(!untold.contains("scared of"), "{untold}");
+    assert!(untold.contains("*** Ending: Cold ***"), "{untold}");
+    assert!(
+        untold.contains("Amy waves."),
+        "effects before a condition are seen by it"
+    );
+}
+
+#[test]
+fn chapter_transitions_and_scenes_are_announced() {
+    let story = mini();
+    let t = transcript(&story, 1, &[1, 1, 2, 1]).unwrap();
+    let start_one = t.find("== Chapter 1: One ==").unwrap();
+    let end_one = t.find("-- end of chapter 1 --").unwrap();
+    let start_two = t.find("== Chapter 2: Two ==").unwrap();
+    assert!(start_one < end_one && end_one < start_two);
+    assert!(t.contains("[scene: Rooftop, Dawn, Tender, with theodore]"));
+}
+
+#[test]
+fn a_bad_choice_index_is_an_error_not_a_panic() {
+    let story = mini();
+    let mut st = story.new_state(1);
+    assert!(story.choose(&mut st, 0).is_err(), "not waiting yet");
+    read_to_decision(&story, &mut st);
+    assert!(story.choose(&mut st, 9).is_err());
+    assert!(
+        story.choose(&mut st, 0).is_ok(),
+        "the choice is still open after a bad index"
+    );
+}
+
+#[test]
+fn rollback_restores_the_exact_state_at_a_decision() {
+    let story = mini();
+    let mut st = story.new_state(11);
+    let mut snapshots = Vec::new();
+    let picks = [0, 0, 1, 0];
+    let mut k = 0;
+    loop {
+        let event = story.next(&mut st);
+        if event.is_final() {
+            break;
+        }
+        if event.is_decision() {
+            snapshots.push(st.clone());
+            story.choose(&mut st, picks[k]).unwrap();
+            k += 1;
+        }
+    }
+    assert!(st.is_over());
+    for (i, snapshot) in snapshots.iter().enumerate() {
+        let mut back = story.rollback(&st, i);
+        // The rolled-back state waits at the same decision, with the same everything.
+        assert_eq!(&back, snapshot, "rollback to decision {i}");
+        // ... and plays on identically.
+        let mut original = snapshot.clone();
+        assert_eq!(
+            read_to_decision(&story, &mut back),
+            read_to_decision(&story, &mut original)
+        );
+    }
+}
+
+#[test]
+fn stuck_stories_report_instead_of_panicking() {
+    use her::story::diagnostic::SourceFile;
+    use her::story::load::compile_sources;
+    let text = r#"Chapter(id: "one", nodes: [
+        (id: "a", when: "trust > 5", otherwise: "b"),
+        (id: "b", when: "trust > 5", otherwise: "a"),
+    ])"#;
+    let story_ron = std::fs::read_to_string("tests/broken/story.ron").unwrap();
+    let report = compile_sources(
+        vec![
+            SourceFile::new("story.ron".into(), story_ron),
+            SourceFile::new("one.ron".into(), text.into()),
+        ],
+        &[0..2],
+    );
+    let story = report.story.expect("warnings only");
+    let mut st = story.new_state(1);
+    let mut events = 0;
+    loop {
+        let event = story.next(&mut st);
+        events += 1;
+        if let Event::Stuck { reason, .. } = event {
+            assert!(reason.contains("loops"), "{reason}");
+            break;
+        }
+        assert!(events < 10);
+    }
+}

@@ -31,7 +31,7 @@ pub fn mini_edited(file: &str, from: &str, to: &str) -> Story {
             SourceFile::new(path, text)
         })
         .collect();
-    let report = compile_sources(sources, &[0..3]);
+    let report = compile_sources(sources, std::slice::from_ref(&(0..3)));
     assert!(!report.has_errors(), "{:#?}", report.diagnostics);
     report.story.expect("edited story")
 }
@@ -48,7 +48,7 @@ pub fn broken(case: &str) -> LoadReport {
             )
         })
         .collect();
-    compile_sources(sources, &[0..2])
+    compile_sources(sources, std::slice::from_ref(&(0..2)))
 }
 
 /// The shipped dialogue.

@@ -191,7 +191,7 @@ fn stuck_stories_report_instead_of_panicking() {
             SourceFile::new("story.ron".into(), story_ron),
             SourceFile::new("one.ron".into(), text.into()),
         ],
-        &[0..2],
+        std::slice::from_ref(&(0..2)),
     );
     let story = report.story.expect("warnings only");
     let mut st = story.new_state(1);

@@ -71,10 +71,8 @@ impl VarRange {
                     *f = true;
                 }
             }
-            (VarRange::Text(set), Value::Text(s)) => {
-                if set.len() < 8 {
-                    set.insert(s.clone());
-                }
+            (VarRange::Text(set), Value::Text(s)) if set.len() < 8 => {
+                set.insert(s.clone());
             }
             (VarRange::Fact(unknown, set), Value::Fact(f)) => match f {
                 None => *unknown = true,

@@ -191,10 +191,9 @@ pub fn compile_sources(sources: Vec<SourceFile>, layers: &[Range<usize>]) -> Loa
     compiler.diagnostics = diagnostics;
     let story = compiler.build(parsed, fingerprint);
     let mut diagnostics = std::mem::take(&mut compiler.diagnostics);
-    let story = story.map(|story| {
-        diagnostics.extend(validate::validate(&story, &sources));
-        story
-    });
+    if let Some(story) = &story {
+        diagnostics.extend(validate::validate(story, &sources));
+    }
     diagnostics.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.severity).cmp(&(&b.file, b.line, b.column, b.severity))
     });
@@ -242,6 +241,10 @@ pub fn did_you_mean<'a>(
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| format!("did you mean `{c}`?"))
 }
+
+/// A chapter after merging layers: id, layer, definition, and the (file, layer) each part came
+/// from (index 0 the chapter itself, then one per node).
+type MergedChapter = (String, usize, ChapterDef, Vec<(usize, usize)>);
 
 fn letter_hint() -> Option<String> {
     Some("name the `id` of a `Letter(...)` step somewhere in the story".into())
@@ -742,7 +745,7 @@ impl<'a> Compiler<'a> {
         }
 
         // 4. Merge chapter files: a later layer may add nodes to a chapter or replace them.
-        let mut merged: Vec<(String, usize, ChapterDef, Vec<(usize, usize)>)> = Vec::new();
+        let mut merged: Vec<MergedChapter> = Vec::new();
         for (file, layer, def) in chapters {
             self.cursor = Cursor { file, offset: 0 };
             if let Some(existing) = merged.iter_mut().find(|m| m.0 == def.id) {

@@ -242,8 +242,10 @@ pub fn validate(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
             let mut reads = Vec::new();
             w.cond.reads(&mut reads);
             let frozen = !w.cond.reads_progress() && reads.iter().all(|&s| !written[s]);
-            if w.cond.constant() == Some(false) || (frozen && !w.cond.eval(&env)) {
-                if let Some(src) = place(&v.source) {
+            if (w.cond.constant() == Some(false) || (frozen && !w.cond.eval(&env)))
+                && let Some(src) = place(&v.source)
+            {
+                {
                     let at = v.source.offset.min(src.text.len());
                     let span = src
                         .text

@@ -76,23 +76,25 @@ fn walk_a_million_steps(bencher: Bencher, n: usize) {
     let story = compile_sources(synthetic(n), std::slice::from_ref(&(0..2)))
         .story
         .expect("synthetic story");
-    bencher.counter(divan::counter::ItemsCount::new(1_000_000usize)).bench(|| {
-        let mut st = story.new_state(7);
-        let mut rng = ChaCha8Rng::seed_from_u64(7);
-        let mut steps = 0;
-        while steps < 1_000_000 {
-            match story.next(&mut st) {
-                her::story::Event::Choices(c) => {
-                    story.choose(&mut st, rng.random_range(0..c.len())).unwrap();
-                    steps += 1;
+    bencher
+        .counter(divan::counter::ItemsCount::new(1_000_000usize))
+        .bench(|| {
+            let mut st = story.new_state(7);
+            let mut rng = ChaCha8Rng::seed_from_u64(7);
+            let mut steps = 0;
+            while steps < 1_000_000 {
+                match story.next(&mut st) {
+                    her::story::Event::Choices(c) => {
+                        story.choose(&mut st, rng.random_range(0..c.len())).unwrap();
+                        steps += 1;
+                    }
+                    her::story::Event::Line(l) => {
+                        black_box(l.text);
+                        steps += 1;
+                    }
+                    _ => {}
                 }
-                her::story::Event::Line(l) => {
-                    black_box(l.text);
-                    steps += 1;
-                }
-                _ => {}
             }
-        }
-        black_box(st.visits.len())
-    });
+            black_box(st.visits.len())
+        });
 }

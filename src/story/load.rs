@@ -250,11 +250,26 @@ fn letter_hint() -> Option<String> {
     Some("name the `id` of a `Letter(...)` step somewhere in the story".into())
 }
 
-/// Where the compiler is in the sources, to place problems.
-#[derive(Clone, Copy, Default)]
+/// Where the compiler is in the sources, to place problems: searches stay between `start` and
+/// `end` (the current node), so placing is linear in the size of the file.
+#[derive(Clone, Copy)]
 struct Cursor {
     file: usize,
     offset: usize,
+    start: usize,
+    end: usize,
+}
+
+impl Cursor {
+    /// The whole of a file, from its start.
+    fn file(file: usize) -> Self {
+        Cursor {
+            file,
+            offset: 0,
+            start: 0,
+            end: usize::MAX,
+        }
+    }
 }
 
 struct Compiler<'a> {
@@ -334,7 +349,7 @@ impl<'a> Compiler<'a> {
             node: 0,
             node_id: String::new(),
             line_counter: 0,
-            cursor: Cursor::default(),
+            cursor: Cursor::file(0),
         }
     }
 
@@ -358,9 +373,18 @@ impl<'a> Compiler<'a> {
         self.diagnostics.push(d);
     }
 
+    /// Finds a literal after the cursor within the current node, else anywhere in the node.
+    fn find(&self, literal: &str) -> Option<Range<usize>> {
+        let source = self.source();
+        let c = self.cursor;
+        source
+            .find_literal_within(literal, c.offset..c.end)
+            .or_else(|| source.find_literal_within(literal, c.start..c.end))
+    }
+
     fn locate(&mut self, literal: Option<&str>) -> Range<usize> {
         let source = self.source();
-        match literal.and_then(|l| source.find_literal(l, self.cursor.offset)) {
+        match literal.and_then(|l| self.find(l)) {
             Some(span) => span,
             None => {
                 let at = self.cursor.offset.min(source.text.len());
@@ -371,7 +395,7 @@ impl<'a> Compiler<'a> {
 
     /// Moves the cursor past a literal, so the next search finds the next occurrence.
     fn advance(&mut self, literal: &str) -> Option<Range<usize>> {
-        let span = self.source().find_literal(literal, self.cursor.offset)?;
+        let span = self.find(literal)?;
         if span.start >= self.cursor.offset {
             self.cursor.offset = span.end;
         }
@@ -379,7 +403,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn expr_errors(&mut self, text: &str, errors: Vec<ExprError>) {
-        let literal = self.source().find_literal(text, self.cursor.offset);
+        let literal = self.find(text);
         for e in errors {
             let span = match &literal {
                 Some(lit) => self.source().inner_span(lit, &e.span),
@@ -477,7 +501,7 @@ impl<'a> Compiler<'a> {
 
     fn template_error(&mut self, text: &str, inner: Range<usize>, message: &str, hint: &str) {
         let source = self.source();
-        let span = match source.find_literal(text, self.cursor.offset) {
+        let span = match self.find(text) {
             Some(lit) => source.inner_span(&lit, &inner),
             None => self.locate(None),
         };
@@ -559,7 +583,7 @@ impl<'a> Compiler<'a> {
 
     fn declare_variables(&mut self, file: usize, vars: &BTreeMap<String, VarDef>) {
         for (name, def) in vars {
-            self.cursor = Cursor { file, offset: 0 };
+            self.cursor = Cursor::file(file);
             if self.variable_index.contains_key(name) {
                 self.report(
                     Severity::Error,
@@ -599,7 +623,7 @@ impl<'a> Compiler<'a> {
     fn declare_characters(&mut self, file: usize, chars: &BTreeMap<String, CharacterDef>) {
         // Names are compiled after variables, so `{os_name}` resolves.
         for (id, def) in chars {
-            self.cursor = Cursor { file, offset: 0 };
+            self.cursor = Cursor::file(file);
             if self.character_index.contains_key(id) {
                 self.report(
                     Severity::Error,
@@ -624,7 +648,7 @@ impl<'a> Compiler<'a> {
 
     fn declare_endings(&mut self, file: usize, endings: &BTreeMap<String, EndingDef>) {
         for (id, def) in endings {
-            self.cursor = Cursor { file, offset: 0 };
+            self.cursor = Cursor::file(file);
             if self.ending_index.contains_key(id) {
                 self.report(
                     Severity::Error,
@@ -653,10 +677,7 @@ impl<'a> Compiler<'a> {
             match p.content {
                 DialogueFile::Story(def) => {
                     if p.layer > 0 {
-                        self.cursor = Cursor {
-                            file: p.file,
-                            offset: 0,
-                        };
+                        self.cursor = Cursor::file(p.file);
                         self.report(
                             Severity::Error,
                             "E009",
@@ -665,10 +686,7 @@ impl<'a> Compiler<'a> {
                             Some("a mod describes itself with `Mod(...)`; only the base story has `Story(...)`".into()),
                         );
                     } else if let Some((first, _)) = &story_def {
-                        self.cursor = Cursor {
-                            file: p.file,
-                            offset: 0,
-                        };
+                        self.cursor = Cursor::file(p.file);
                         let other = self.sources[*first].path.display().to_string();
                         self.report(
                             Severity::Error,
@@ -722,10 +740,7 @@ impl<'a> Compiler<'a> {
                 Some(after) => match order.iter().position(|(c, _)| c == after) {
                     Some(i) => i + 1,
                     None => {
-                        self.cursor = Cursor {
-                            file: *file,
-                            offset: 0,
-                        };
+                        self.cursor = Cursor::file(*file);
                         let hint = did_you_mean(after, order.iter().map(|(c, _)| c.as_str()));
                         self.report(
                             Severity::Error,
@@ -747,7 +762,7 @@ impl<'a> Compiler<'a> {
         // 4. Merge chapter files: a later layer may add nodes to a chapter or replace them.
         let mut merged: Vec<MergedChapter> = Vec::new();
         for (file, layer, def) in chapters {
-            self.cursor = Cursor { file, offset: 0 };
+            self.cursor = Cursor::file(file);
             if let Some(existing) = merged.iter_mut().find(|m| m.0 == def.id) {
                 if layer == 0 || existing.1 == layer {
                     let first = self.sources[existing.3[0].0].path.display().to_string();
@@ -804,10 +819,7 @@ impl<'a> Compiler<'a> {
                 // error says what is wrong, without a second one here.
                 None if self.diagnostics.iter().any(|d| d.code == "E001") => {}
                 None => {
-                    self.cursor = Cursor {
-                        file: *file,
-                        offset: 0,
-                    };
+                    self.cursor = Cursor::file(*file);
                     let hint = did_you_mean(id, merged.iter().map(|m| m.0.as_str()))
                         .or_else(|| Some(format!("add a file with `Chapter(id: \"{id}\", ...)`")));
                     self.report(
@@ -822,7 +834,7 @@ impl<'a> Compiler<'a> {
         }
         for m in merged {
             let (file, _) = m.3[0];
-            self.cursor = Cursor { file, offset: 0 };
+            self.cursor = Cursor::file(file);
             self.report(
                 Severity::Warning,
                 "W101",
@@ -837,6 +849,7 @@ impl<'a> Compiler<'a> {
 
         // 5. Index every node and letter, so targets can point forward.
         let mut nodes = Vec::new();
+        let mut last_offset: HashMap<usize, usize> = HashMap::new();
         for (chapter_ix, (chapter_id, _, def, origins)) in ordered.iter().enumerate() {
             self.chapter_ids.push(chapter_id.clone());
             let mut seen = HashSet::new();
@@ -846,16 +859,28 @@ impl<'a> Compiler<'a> {
             }
             for (k, node) in def.nodes.iter().enumerate() {
                 let file = origins[k + 1].0;
-                let from = if file == origins[0].0 {
-                    chapter_offset
-                } else {
-                    0
-                };
+                // Nodes come in file order: search on from the previous one (linear overall).
+                let from =
+                    last_offset
+                        .get(&file)
+                        .copied()
+                        .unwrap_or(0)
+                        .max(if file == origins[0].0 {
+                            chapter_offset
+                        } else {
+                            0
+                        });
                 let offset = self.sources[file]
                     .find_field("id", &node.id, from)
-                    .map_or(0, |s| s.start.saturating_sub(1));
+                    .map_or(from, |s| s.start.saturating_sub(1));
+                last_offset.insert(file, offset + 1);
                 if !seen.insert(node.id.clone()) {
-                    self.cursor = Cursor { file, offset };
+                    self.cursor = Cursor {
+                        file,
+                        offset,
+                        start: offset,
+                        end: usize::MAX,
+                    };
                     self.report(
                         Severity::Error,
                         "E003",
@@ -883,7 +908,7 @@ impl<'a> Compiler<'a> {
             }
             for node in &def.nodes {
                 let file = origins[0].0;
-                self.cursor = Cursor { file, offset: 0 };
+                self.cursor = Cursor::file(file);
                 for step in node
                     .script
                     .iter()
@@ -895,10 +920,7 @@ impl<'a> Compiler<'a> {
         }
         for (chapter_id, _, def, origins) in &ordered {
             self.chapter = chapter_id.clone();
-            self.cursor = Cursor {
-                file: origins[0].0,
-                offset: 0,
-            };
+            self.cursor = Cursor::file(origins[0].0);
             let start = match &def.start {
                 Some(s) => self.target(s),
                 None => def.nodes.first().and_then(|n| {
@@ -924,6 +946,20 @@ impl<'a> Compiler<'a> {
             }
         }
 
+        // Each node's text ends where the next node of its file begins.
+        let mut node_ends = vec![usize::MAX; nodes.len()];
+        let mut by_file: Vec<(usize, usize, usize)> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.source.file, n.source.offset, i))
+            .collect();
+        by_file.sort_unstable();
+        for pair in by_file.windows(2) {
+            if pair[0].0 == pair[1].0 {
+                node_ends[pair[0].2] = pair[1].1;
+            }
+        }
+
         // 6. Compile every node.
         let mut chapter_list = Vec::new();
         let mut node_ix = 0;
@@ -937,6 +973,8 @@ impl<'a> Compiler<'a> {
                 self.cursor = Cursor {
                     file: origins[k + 1].0,
                     offset: nodes[node_ix].source.offset,
+                    start: nodes[node_ix].source.offset,
+                    end: node_ends[node_ix],
                 };
                 self.node = node_ix;
                 self.node_id = nodes[node_ix].id.clone();

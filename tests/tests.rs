@@ -4,6 +4,10 @@
 mod common;
 mod diagnostics;
 mod engine;
+#[cfg(feature = "game")]
+mod game;
 mod golden;
 mod invariants;
 mod saves;
+#[cfg(feature = "game")]
+mod smoke;

@@ -24,6 +24,32 @@ pub struct Cli {
     /// What to do; without one, the game starts (when built with it) or this help is shown.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// The game: play by itself with this seed, from the title screen to an ending, and report
+    /// frame times.
+    #[arg(long, value_name = "SEED")]
+    pub autoplay: Option<u64>,
+    /// The game: window size, `WIDTHxHEIGHT`.
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub window: Option<(u32, u32)>,
+    /// The game (autoplay): write screenshots of the title, a choice, a letter and the ending here.
+    #[arg(long, value_name = "DIR")]
+    pub screenshots: Option<PathBuf>,
+    /// The game: keep settings and saves here instead of the platform's data folder.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The game (autoplay): stop after this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub max_seconds: Option<f32>,
+    /// The game: dialogue folders, the base story first, then mods.
+    #[arg(long = "dialogue", value_name = "DIR")]
+    pub dialogue: Vec<PathBuf>,
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s.split_once('x').ok_or("write the size as WIDTHxHEIGHT, e.g. 640x360")?;
+    let w = w.trim().parse().map_err(|_| format!("`{w}` is not a width"))?;
+    let h = h.trim().parse().map_err(|_| format!("`{h}` is not a height"))?;
+    Ok((w, h))
 }
 
 /// The subcommands.
@@ -110,9 +136,23 @@ pub struct Recording {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        #[cfg(feature = "game")]
+        None => {
+            let exit = crate::game::run(crate::game::GameOptions {
+                autoplay: cli.autoplay,
+                window: cli.window,
+                screenshots: cli.screenshots,
+                data_dir: cli.data_dir,
+                dialogue: cli.dialogue,
+                max_seconds: cli.max_seconds,
+            });
+            if exit.is_success() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+        }
+        #[cfg(not(feature = "game"))]
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();
+            eprintln!("\n(this `her` was built without the game: build with the default features to play)");
             ExitCode::SUCCESS
         }
         Some(Command::Check { paths, format }) => check(&paths, format),

@@ -343,9 +343,8 @@ fn watched(story: &Story) -> (Vec<usize>, Vec<usize>) {
     let mut cond = |c: &super::expr::Cond| c.nodes(&mut nodes);
     for op in &story.ops {
         match op {
-            super::model::Op::JumpUnless(c, _) | super::model::Op::Enter(_, Some((c, _))) => {
-                cond(c)
-            }
+            super::model::Op::JumpUnless(c, _) => cond(c),
+            super::model::Op::Enter(_, Some(gate)) => cond(&gate.0),
             super::model::Op::Effects(effects) => {
                 for e in effects {
                     if let super::expr::Effect::SetFlag(_, c) = e {

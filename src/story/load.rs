@@ -298,6 +298,8 @@ struct Compiler<'a> {
     node_id: String,
     line_counter: usize,
     cursor: Cursor,
+    cond_cache: HashMap<String, CompiledCond>,
+    effect_cache: HashMap<String, Effect>,
 }
 
 impl Scope for Compiler<'_> {
@@ -350,6 +352,8 @@ impl<'a> Compiler<'a> {
             node_id: String::new(),
             line_counter: 0,
             cursor: Cursor::file(0),
+            cond_cache: HashMap::new(),
+            effect_cache: HashMap::new(),
         }
     }
 
@@ -417,7 +421,17 @@ impl<'a> Compiler<'a> {
     }
 
     fn condition(&mut self, text: &str) -> Option<CompiledCond> {
+        // Stories repeat their conditions ("trust >= 3"); compile each once. Relative node
+        // names in calls depend on the chapter, so those are cached per chapter.
+        let key = self.cache_key(text);
+        if let Some(c) = self.cond_cache.get(&key).cloned() {
+            self.advance(text);
+            return Some(c);
+        }
         let result = expr::compile_condition(text, &*self);
+        if let Ok(c) = &result {
+            self.cond_cache.insert(key, c.clone());
+        }
         match result {
             Ok(c) => {
                 self.advance(text);
@@ -434,13 +448,29 @@ impl<'a> Compiler<'a> {
     fn effects(&mut self, texts: &[String]) -> Vec<Effect> {
         let mut out = Vec::with_capacity(texts.len());
         for text in texts {
-            match expr::compile_effect(text, &*self) {
-                Ok(e) => out.push(e),
-                Err(errors) => self.expr_errors(text, errors),
+            let key = self.cache_key(text);
+            if let Some(e) = self.effect_cache.get(&key).cloned() {
+                out.push(e);
+            } else {
+                match expr::compile_effect(text, &*self) {
+                    Ok(e) => {
+                        self.effect_cache.insert(key, e.clone());
+                        out.push(e);
+                    }
+                    Err(errors) => self.expr_errors(text, errors),
+                }
             }
             self.advance(text);
         }
         out
+    }
+
+    fn cache_key(&self, text: &str) -> String {
+        if text.contains('(') {
+            format!("{}\u{0}{text}", self.chapter)
+        } else {
+            text.to_owned()
+        }
     }
 
     fn template(&mut self, text: &str) -> Template {
@@ -1084,7 +1114,7 @@ impl<'a> Compiler<'a> {
             _ => None,
         };
         let node_ix = self.node;
-        self.ops.push(Op::Enter(node_ix, gate));
+        self.ops.push(Op::Enter(node_ix, gate.map(Box::new)));
         self.steps(&node.script);
         let choices_op = if node.choices.is_empty() {
             None
@@ -1155,7 +1185,7 @@ impl<'a> Compiler<'a> {
             Step::If(cond, steps) => {
                 let cond = self.condition(cond).map_or(Cond::Const(false), |c| c.cond);
                 let jump = self.ops.len();
-                self.ops.push(Op::JumpUnless(cond, 0));
+                self.ops.push(Op::JumpUnless(Box::new(cond), 0));
                 self.steps(steps);
                 let end = self.ops.len();
                 if let Op::JumpUnless(_, to) = &mut self.ops[jump] {
@@ -1165,7 +1195,7 @@ impl<'a> Compiler<'a> {
             Step::IfElse(cond, then, otherwise) => {
                 let cond = self.condition(cond).map_or(Cond::Const(false), |c| c.cond);
                 let jump = self.ops.len();
-                self.ops.push(Op::JumpUnless(cond, 0));
+                self.ops.push(Op::JumpUnless(Box::new(cond), 0));
                 self.steps(then);
                 let skip = self.ops.len();
                 self.ops.push(Op::Jump(0));

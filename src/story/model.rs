@@ -96,6 +96,14 @@ pub enum Piece {
     Var(usize),
 }
 
+/// The value a piece reads, if it reads one.
+fn p_value<'a>(p: &Piece, vars: &'a [Value]) -> Option<&'a Value> {
+    match p {
+        Piece::Var(slot) => vars.get(*slot),
+        Piece::Lit(_) => None,
+    }
+}
+
 /// Text with `{variables}` in it, pre-split so rendering never parses.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Template(pub Vec<Piece>);
@@ -108,9 +116,15 @@ impl Template {
             pieces => {
                 let mut out = String::new();
                 for p in pieces {
-                    match p {
-                        Piece::Lit(s) => out.push_str(s),
-                        Piece::Var(slot) => out.push_str(&vars[*slot].display()),
+                    match (p, p_value(p, vars)) {
+                        (Piece::Lit(s), _) => out.push_str(s),
+                        (_, Some(Value::Text(t) | Value::Fact(Some(t)))) => out.push_str(t),
+                        (_, Some(Value::Number(n))) => {
+                            use std::fmt::Write;
+                            let _ = write!(out, "{n}");
+                        }
+                        (_, Some(Value::Flag(b))) => out.push_str(if *b { "true" } else { "false" }),
+                        (_, _) => {}
                     }
                 }
                 out
@@ -260,17 +274,18 @@ pub struct Choice {
     pub global: usize,
 }
 
-/// One operation of the compiled program.
+/// One operation of the compiled program. Conditions are boxed so an op stays small: the
+/// program is walked at millions of steps a second, and a smaller op is fewer cache misses.
 #[derive(Debug, Clone)]
 pub enum Op {
     /// Arrive at a node: gate, chapter change, visit count.
-    Enter(NodeIx, Option<(Cond, NodeIx)>),
+    Enter(NodeIx, Option<Box<(Cond, NodeIx)>>),
     /// Deliver a line.
     Line(usize),
     /// Pick a candidate of a group and jump to it.
     Group(usize),
     /// Jump when the condition does not hold.
-    JumpUnless(Cond, usize),
+    JumpUnless(Box<Cond>, usize),
     /// Jump.
     Jump(usize),
     /// Apply effects.

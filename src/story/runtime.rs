@@ -432,7 +432,7 @@ impl Story {
             let pc = st.pc;
             match &self.ops[pc] {
                 Op::Enter(node, gate) => {
-                    if let Some((cond, otherwise)) = gate
+                    if let Some((cond, otherwise)) = gate.as_deref()
                         && !cond.eval(st)
                     {
                         st.pc = self.nodes[*otherwise].entry;

@@ -24,7 +24,7 @@ pub fn successors(story: &Story, pc: usize, out: &mut Vec<(usize, bool)>) {
     match &story.ops[pc] {
         Op::Enter(_, gate) => {
             out.push((pc + 1, false));
-            if let Some((_, target)) = gate {
+            if let Some((_, target)) = gate.as_deref() {
                 out.push((story.nodes[*target].entry, false));
             }
         }
@@ -195,7 +195,8 @@ pub fn validate(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
     for op in &story.ops {
         match op {
             Op::Effects(effects) => note_effects(effects, &mut written, &mut read),
-            Op::JumpUnless(c, _) | Op::Enter(_, Some((c, _))) => note_cond(c, &mut read),
+            Op::JumpUnless(c, _) => note_cond(c, &mut read),
+            Op::Enter(_, Some(gate)) => note_cond(&gate.0, &mut read),
             _ => {}
         }
     }

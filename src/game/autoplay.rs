@@ -1,0 +1,276 @@
+//! Autoplay: the game plays itself from the title screen to an ending (`her --autoplay SEED`),
+//! taking screenshots of the title, a choice and a letter on the way when asked, and reporting
+//! frame times, the game's own work per frame, and memory. Used by the smoke test and for soak
+//! runs.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Instant;
+
+use bevy::prelude::*;
+use bevy::render::render_resource::PipelineCache;
+use bevy::render::view::screenshot::{Screenshot, save_to_disk};
+use bevy::render::{Render, RenderApp};
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::SeedableRng;
+
+use super::runner::{PlayerInput, Showing, StoryRunner};
+use super::ui::UiState;
+use super::{GameOptions, GameSet, LoadedStory, Screen};
+
+/// How many frames in a row the renderer has had every pipeline compiled: shaders compile in
+/// the background, and until they do the city is not drawn. Screenshots wait for this.
+#[derive(Resource, Clone, Default)]
+pub struct PipelinesReady(Arc<AtomicU32>);
+
+impl PipelinesReady {
+    /// Whether the picture is complete (and has been for a few frames).
+    pub fn ready(&self) -> bool {
+        self.0.load(Ordering::Relaxed) >= 5
+    }
+}
+
+/// In the render world: counts the frames with no pipeline waiting.
+fn note_pipelines(cache: Option<Res<PipelineCache>>, ready: Res<PipelinesReady>) {
+    let Some(cache) = cache else { return };
+    if cache.waiting_pipelines().next().is_none() {
+        ready.0.fetch_add(1, Ordering::Relaxed);
+    } else {
+        ready.0.store(0, Ordering::Relaxed);
+    }
+}
+
+/// Autoplay's progress and measurements.
+#[derive(Resource)]
+pub struct Autoplay {
+    rng: ChaCha8Rng,
+    /// Frames since the last action.
+    wait: u32,
+    /// Screenshots taken so far, by name.
+    shots: Vec<&'static str>,
+    dir: Option<PathBuf>,
+    started: Instant,
+    /// Seconds from start to the first frame.
+    pub first_frame: Option<f32>,
+    /// Each frame's time, in seconds.
+    pub frames: Vec<f32>,
+    /// The game's own work in each frame, in seconds.
+    pub work: Vec<f32>,
+    work_started: Option<Instant>,
+    decisions: usize,
+    max_seconds: Option<f32>,
+}
+
+impl Autoplay {
+    fn shoot(&mut self, commands: &mut Commands, name: &'static str) -> bool {
+        if self.shots.contains(&name) {
+            return false;
+        }
+        self.shots.push(name);
+        if let Some(dir) = &self.dir {
+            let path = dir.join(format!("{name}.png"));
+            commands.spawn(Screenshot::primary_window()).observe(save_to_disk(path));
+            return true;
+        }
+        false
+    }
+}
+
+fn percentile(values: &[f32], p: f32) -> f32 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f32::total_cmp);
+    v[((v.len() - 1) as f32 * p).round() as usize]
+}
+
+fn resident_mb() -> f32 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<f32>().ok())
+        .map_or(0.0, |pages| pages * 4096.0 / 1_048_576.0)
+}
+
+fn start_work(auto: Option<ResMut<Autoplay>>) {
+    if let Some(mut auto) = auto {
+        auto.work_started = Some(Instant::now());
+    }
+}
+
+fn end_work(auto: Option<ResMut<Autoplay>>, time: Res<Time>) {
+    let Some(mut auto) = auto else { return };
+    if let Some(start) = auto.work_started.take() {
+        let w = start.elapsed().as_secs_f32();
+        auto.work.push(w);
+    }
+    if auto.first_frame.is_none() {
+        auto.first_frame = Some(auto.started.elapsed().as_secs_f32());
+    } else {
+        auto.frames.push(time.delta_secs());
+    }
+}
+
+/// Plays: starts a game from the title, advances lines, chooses at random (seeded).
+#[expect(clippy::too_many_arguments, reason = "autoplay drives the whole game")]
+fn play(
+    mut auto: ResMut<Autoplay>,
+    screen: Res<State<Screen>>,
+    mut next: ResMut<NextState<Screen>>,
+    runner: Option<Res<StoryRunner>>,
+    loaded: Res<LoadedStory>,
+    mut ui: ResMut<UiState>,
+    mut input: MessageWriter<PlayerInput>,
+    mut commands: Commands,
+    mut exit: MessageWriter<AppExit>,
+    options: Res<GameOptions>,
+    pipelines: Option<Res<PipelinesReady>>,
+) {
+    auto.wait += 1;
+    // Hold every photographed moment until the picture is complete.
+    let drawn = pipelines.as_ref().is_none_or(|p| p.ready());
+    if let Some(max) = auto.max_seconds
+        && auto.started.elapsed().as_secs_f32() > max
+    {
+        report(&auto, "stopped at --max-seconds");
+        exit.write(AppExit::Success);
+        return;
+    }
+    match screen.get() {
+        Screen::Title => {
+            // Let the title settle, photograph it, then begin.
+            if !drawn && auto.dir.is_some() {
+                auto.wait = 0;
+                return;
+            }
+            if auto.wait == 20 && auto.shoot(&mut commands, "title") {
+                return;
+            }
+            if auto.wait >= 30 {
+                let seed = options.autoplay.unwrap_or(1);
+                commands.insert_resource(StoryRunner::new(loaded.0.clone(), seed));
+                next.set(Screen::Playing);
+                auto.wait = 0;
+            }
+        }
+        Screen::Paused => next.set(Screen::Playing),
+        Screen::Playing => {
+            let Some(runner) = runner else { return };
+            let shooting = auto.dir.is_some();
+            match &runner.showing {
+                Showing::Choices(c) => {
+                    if shooting && !auto.shots.contains(&"choice") {
+                        if !drawn {
+                            auto.wait = 0;
+                            return;
+                        }
+                        // Show the typewriter's finished line a moment, then photograph.
+                        if auto.wait == 12 {
+                            auto.shoot(&mut commands, "choice");
+                        }
+                        if auto.wait < 20 {
+                            return;
+                        }
+                    }
+                    let pick = auto.rng.random_range(0..c.len());
+                    input.write(PlayerInput::Choose(pick));
+                    auto.decisions += 1;
+                    auto.wait = 0;
+                }
+                Showing::Letter { fragments, .. } => {
+                    if shooting && !auto.shots.contains(&"letter") {
+                        if !drawn {
+                            auto.wait = 0;
+                            return;
+                        }
+                        if auto.wait == 12 {
+                            auto.shoot(&mut commands, "letter");
+                        }
+                        if auto.wait < 20 {
+                            return;
+                        }
+                    }
+                    let pick = auto.rng.random_range(0..fragments.len());
+                    input.write(PlayerInput::Choose(pick));
+                    auto.decisions += 1;
+                    auto.wait = 0;
+                }
+                Showing::Ending { title, .. } => {
+                    if auto.wait == 10 {
+                        auto.shoot(&mut commands, "ending");
+                    }
+                    if auto.wait >= 20 || !shooting {
+                        report(&auto, &format!("reached the ending \"{title}\" after {} decisions", auto.decisions));
+                        exit.write(AppExit::Success);
+                    }
+                }
+                _ => {
+                    ui.typed = f32::MAX;
+                    if auto.wait >= 2 {
+                        input.write(PlayerInput::Advance);
+                        auto.wait = 0;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn report(auto: &Autoplay, outcome: &str) {
+    let ms = |s: f32| s * 1000.0;
+    println!("autoplay: {outcome}");
+    println!("  first frame after launch: {:.2} s", auto.first_frame.unwrap_or(0.0));
+    println!(
+        "  frame time: p50 {:.1} ms, p99 {:.1} ms over {} frames",
+        ms(percentile(&auto.frames, 0.5)),
+        ms(percentile(&auto.frames, 0.99)),
+        auto.frames.len()
+    );
+    println!(
+        "  the game's own work per frame (story, input, scene): p50 {:.3} ms, p99 {:.3} ms",
+        ms(percentile(&auto.work, 0.5)),
+        ms(percentile(&auto.work, 0.99))
+    );
+    println!("  resident memory: {:.0} MB", resident_mb());
+}
+
+fn setup(mut commands: Commands, options: Res<GameOptions>) {
+    if let Some(seed) = options.autoplay {
+        if let Some(dir) = &options.screenshots {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        commands.insert_resource(Autoplay {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            wait: 0,
+            shots: Vec::new(),
+            dir: options.screenshots.clone(),
+            started: Instant::now(),
+            first_frame: None,
+            frames: Vec::new(),
+            work: Vec::new(),
+            work_started: None,
+            decisions: 0,
+            max_seconds: options.max_seconds,
+        });
+    }
+}
+
+/// Autoplay, when asked for.
+pub fn plugin(app: &mut App) {
+    let ready = PipelinesReady::default();
+    if let Some(render_app) = app.get_sub_app_mut(RenderApp) {
+        render_app
+            .insert_resource(ready.clone())
+            .add_systems(Render, note_pipelines);
+        app.insert_resource(ready);
+    }
+    app.add_systems(Startup, setup.run_if(resource_exists::<GameOptions>))
+        .add_systems(Update, start_work.before(GameSet::RecordInput))
+        .add_systems(Update, end_work.after(GameSet::UpdateScene))
+        .add_systems(
+            Update,
+            play.run_if(resource_exists::<Autoplay>).in_set(GameSet::RecordInput),
+        );
+}

@@ -1,0 +1,335 @@
+//! The story inside Bevy: a `StoryRunner` resource wraps the pure engine (`Story` +
+//! `StoryState`) and turns its events into what the screen shows (`Showing`), the backlog, and
+//! scene directives for the city. The player's input arrives as `PlayerInput` messages. No egui
+//! here, so headless tests drive it directly.
+
+use std::sync::Arc;
+
+use bevy::prelude::*;
+
+use crate::story::format::SceneDef;
+use crate::story::{Event, Story, StoryState};
+
+/// The story being played, and what is on screen.
+#[derive(Resource)]
+pub struct StoryRunner {
+    /// The loaded story (shared, immutable).
+    pub story: Arc<Story>,
+    /// The playthrough's state.
+    pub state: StoryState,
+    /// What the player sees now.
+    pub showing: Showing,
+    /// Everything said so far, for the backlog.
+    pub backlog: Vec<BacklogEntry>,
+    /// A message for the player (a save resumed against a changed story, say).
+    pub notice: Option<String>,
+}
+
+/// One backlog entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BacklogEntry {
+    /// The speaker's name, or empty for narration.
+    pub speaker: String,
+    /// The words.
+    pub text: String,
+    /// For a decision: its index in `StoryState::decisions` (for rollback).
+    pub decision: Option<usize>,
+}
+
+/// What the conversation shows now.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Showing {
+    /// Nothing yet.
+    #[default]
+    Nothing,
+    /// A chapter's title card.
+    ChapterCard {
+        /// Its number.
+        number: usize,
+        /// Its title.
+        title: String,
+    },
+    /// A line.
+    Line {
+        /// The speaker's id (`os`), or `None` for narration.
+        speaker: Option<String>,
+        /// The speaker's name as shown.
+        name: String,
+        /// Whether the OS speaks.
+        os: bool,
+        /// The words.
+        text: String,
+        /// The line's stable id (for "skip seen lines").
+        id: String,
+    },
+    /// A held silence.
+    Pause(f32),
+    /// Choices.
+    Choices(Vec<String>),
+    /// A letter paragraph to compose.
+    Letter {
+        /// Who it is for.
+        to: String,
+        /// The prompt.
+        prompt: Option<String>,
+        /// The paragraphs so far.
+        so_far: Vec<String>,
+        /// The fragments to choose from.
+        fragments: Vec<String>,
+    },
+    /// A letter, finished or shown again.
+    LetterShown {
+        /// Who it is for.
+        to: String,
+        /// Its paragraphs.
+        text: Vec<String>,
+    },
+    /// The ending.
+    Ending {
+        /// Its title.
+        title: String,
+        /// Its summary.
+        summary: String,
+    },
+}
+
+impl Showing {
+    /// Whether the player answers with a choice (rather than advancing).
+    pub fn is_choice(&self) -> bool {
+        matches!(self, Showing::Choices(_) | Showing::Letter { .. })
+    }
+
+    /// How many options are offered.
+    pub fn options(&self) -> usize {
+        match self {
+            Showing::Choices(c) => c.len(),
+            Showing::Letter { fragments, .. } => fragments.len(),
+            _ => 0,
+        }
+    }
+}
+
+/// What the player did.
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlayerInput {
+    /// Go on to the next line.
+    Advance,
+    /// Take option `n` (0-based).
+    Choose(usize),
+    /// Go back to just before decision `n` (0-based).
+    Rollback(usize),
+}
+
+/// A scene directive for the city, as the story gives it.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct SceneChange(pub SceneDef);
+
+impl StoryRunner {
+    /// A new playthrough.
+    pub fn new(story: Arc<Story>, seed: u64) -> Self {
+        let state = story.new_state(seed);
+        StoryRunner {
+            story,
+            state,
+            showing: Showing::Nothing,
+            backlog: Vec::new(),
+            notice: None,
+        }
+    }
+
+    /// Continues a saved state.
+    pub fn resume(story: Arc<Story>, state: StoryState, notice: Option<String>) -> Self {
+        let mut runner = StoryRunner {
+            story,
+            state,
+            showing: Showing::Nothing,
+            backlog: Vec::new(),
+            notice,
+        };
+        runner.rebuild_backlog();
+        runner
+    }
+
+    /// The current chapter's title, for save labels.
+    pub fn chapter_title(&self) -> String {
+        self.state
+            .chapter_index()
+            .map(|c| {
+                let ch = &self.story.chapters[c];
+                format!("{}. {}", ch.number, ch.title)
+            })
+            .unwrap_or_else(|| "Prologue".into())
+    }
+
+    /// Pulls events until something is shown; scene directives go to `scenes`.
+    pub fn pull(&mut self, scenes: &mut Vec<SceneDef>) {
+        let story = Arc::clone(&self.story);
+        loop {
+            let event = story.next(&mut self.state);
+            let shown = match event {
+                Event::ChapterStart(ch) => {
+                    scenes.push(ch.scene.clone());
+                    Showing::ChapterCard {
+                        number: ch.number,
+                        title: ch.title.clone(),
+                    }
+                }
+                Event::ChapterEnd(_) => continue,
+                Event::Scene(scene) => {
+                    scenes.push(scene.clone());
+                    continue;
+                }
+                Event::Line(line) => {
+                    let name = line
+                        .speaker
+                        .map(|c| story.speaker_name(&self.state, c))
+                        .unwrap_or_default();
+                    self.backlog.push(BacklogEntry {
+                        speaker: name.clone(),
+                        text: line.text.clone(),
+                        decision: None,
+                    });
+                    Showing::Line {
+                        speaker: line.speaker.map(|c| c.id.clone()),
+                        os: line.speaker.is_some_and(|c| c.os),
+                        name,
+                        text: line.text,
+                        id: line.line.id.clone(),
+                    }
+                }
+                Event::Pause(secs) => Showing::Pause(secs),
+                Event::Choices(views) => Showing::Choices(views.into_iter().map(|v| v.text).collect()),
+                Event::LetterStart(_) => continue,
+                Event::Paragraph(p) => Showing::Letter {
+                    to: p.letter.to.clone(),
+                    prompt: p.prompt.map(str::to_owned),
+                    so_far: p.so_far,
+                    fragments: p.fragments,
+                },
+                Event::LetterDone { letter, text } | Event::ShowLetter { letter, text } => {
+                    Showing::LetterShown {
+                        to: letter.to.clone(),
+                        text,
+                    }
+                }
+                Event::Ending(e) => Showing::Ending {
+                    title: e.title.clone(),
+                    summary: e.summary.clone(),
+                },
+                Event::Stuck { node, reason } => Showing::Ending {
+                    title: "The story stops here".into(),
+                    summary: format!("{node}: {reason}"),
+                },
+            };
+            self.showing = shown;
+            return;
+        }
+    }
+
+    /// Applies one input; returns false when it does not fit what is shown.
+    pub fn apply(&mut self, input: PlayerInput, scenes: &mut Vec<SceneDef>) -> bool {
+        match input {
+            PlayerInput::Advance => {
+                if self.showing.is_choice() || matches!(self.showing, Showing::Ending { .. }) {
+                    return false;
+                }
+                self.pull(scenes);
+            }
+            PlayerInput::Choose(i) => {
+                if !self.showing.is_choice() || i >= self.showing.options() {
+                    return false;
+                }
+                let text = match &self.showing {
+                    Showing::Choices(c) => c[i].clone(),
+                    Showing::Letter { fragments, .. } => fragments[i].clone(),
+                    _ => String::new(),
+                };
+                if self.story.choose(&mut self.state, i).is_err() {
+                    return false;
+                }
+                self.backlog.push(BacklogEntry {
+                    speaker: "›".into(),
+                    text,
+                    decision: Some(self.state.decisions.len() - 1),
+                });
+                self.pull(scenes);
+            }
+            PlayerInput::Rollback(k) => {
+                if k >= self.state.decisions.len() {
+                    return false;
+                }
+                self.state = self.story.rollback(&self.state, k);
+                self.rebuild_backlog();
+                // The scene as it was at that moment.
+                scenes.push(self.state.scene.clone());
+                self.pull(scenes);
+            }
+        }
+        true
+    }
+
+    /// Rebuilds the backlog by replaying the decisions (deterministic, so exact); leaves the
+    /// state where it was.
+    fn rebuild_backlog(&mut self) {
+        let options: Vec<usize> = self.state.decisions.iter().map(|d| d.offered as usize).collect();
+        let mut backlog = Vec::new();
+        let mut made = 0;
+        let _ = self.story.play(self.state.seed, &options, |story, st, event| match event {
+            Event::Line(line) => backlog.push(BacklogEntry {
+                speaker: line
+                    .speaker
+                    .map(|c| story.speaker_name(st, c))
+                    .unwrap_or_default(),
+                text: line.text.clone(),
+                decision: None,
+            }),
+            Event::Choices(views) if made < options.len() => {
+                backlog.push(BacklogEntry {
+                    speaker: "›".into(),
+                    text: views[options[made]].text.clone(),
+                    decision: Some(made),
+                });
+                made += 1;
+            }
+            Event::Paragraph(p) if made < options.len() => {
+                backlog.push(BacklogEntry {
+                    speaker: "›".into(),
+                    text: p.fragments[options[made]].clone(),
+                    decision: Some(made),
+                });
+                made += 1;
+            }
+            _ => {}
+        });
+        self.backlog = backlog;
+    }
+}
+
+/// Applies the player's input to the story, and sends the story's scene directives on.
+pub fn advance_story(
+    runner: Option<ResMut<StoryRunner>>,
+    mut inputs: MessageReader<PlayerInput>,
+    mut scenes: MessageWriter<SceneChange>,
+) {
+    let Some(mut runner) = runner else {
+        inputs.clear();
+        return;
+    };
+    let mut directives = Vec::new();
+    if runner.showing == Showing::Nothing {
+        runner.pull(&mut directives);
+    }
+    for input in inputs.read() {
+        runner.apply(*input, &mut directives);
+    }
+    for d in directives {
+        scenes.write(SceneChange(d));
+    }
+}
+
+/// The story runner's messages and its system.
+pub fn plugin(app: &mut App) {
+    app.add_message::<PlayerInput>()
+        .add_message::<SceneChange>()
+        .add_systems(Update, advance_story.in_set(super::GameSet::AdvanceStory));
+}

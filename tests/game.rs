@@ -1,0 +1,194 @@
+//! The game's Bevy side, headless (MinimalPlugins + StatesPlugin + the plugins under test):
+//! story events reach what the screen shows, choices reach the engine, the city follows the
+//! story's scene directives, and a save made in the game loads back to the same moment.
+
+use std::sync::Arc;
+
+use bevy::prelude::*;
+use bevy::state::app::StatesPlugin;
+use her::game::city::{CityLook, CityScene, look_for};
+use her::game::persist::{DataDir, Settings, Slot, load_settings, read_slot, save_settings, write_slot};
+use her::game::runner::{PlayerInput, Showing, StoryRunner};
+use her::game::{GameSet, LoadedStory, Screen, city, runner};
+use her::story::format::{Location, Mood, TimeOfDay};
+use her::story::{Resume, SaveDoc};
+
+use crate::common::shipped;
+
+fn app(seed: u64) -> App {
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, StatesPlugin))
+        .init_state::<Screen>()
+        .configure_sets(
+            Update,
+            (GameSet::RecordInput, GameSet::AdvanceStory, GameSet::UpdateScene).chain(),
+        )
+        .add_plugins((runner::plugin, city::plugin));
+    let story = Arc::new(shipped());
+    app.insert_resource(LoadedStory(story.clone()));
+    app.insert_resource(StoryRunner::new(story, seed));
+    app.update();
+    app
+}
+
+fn showing(app: &App) -> Showing {
+    app.world().resource::<StoryRunner>().showing.clone()
+}
+
+fn send(app: &mut App, input: PlayerInput) {
+    app.world_mut().write_message(input);
+    app.update();
+}
+
+/// Advances until choices are shown.
+fn to_choices(app: &mut App) {
+    for _ in 0..500 {
+        if showing(app).is_choice() {
+            return;
+        }
+        send(app, PlayerInput::Advance);
+    }
+    panic!("no choice within 500 advances");
+}
+
+#[test]
+fn the_story_reaches_the_screen_and_choices_reach_the_story() {
+    let mut app = app(7);
+    assert_eq!(
+        showing(&app),
+        Showing::ChapterCard {
+            number: 1,
+            title: "Beautiful Handwritten Letters".into()
+        }
+    );
+    send(&mut app, PlayerInput::Advance);
+    assert!(matches!(showing(&app), Showing::Line { .. }), "{:?}", showing(&app));
+    to_choices(&mut app);
+    let before = app.world().resource::<StoryRunner>().backlog.len();
+    send(&mut app, PlayerInput::Choose(0));
+    let runner = app.world().resource::<StoryRunner>();
+    assert_eq!(runner.state.decisions.len(), 1);
+    assert!(runner.backlog.len() > before, "the choice is in the backlog");
+    // A choice that does not exist changes nothing.
+    let decisions = runner.state.decisions.len();
+    send(&mut app, PlayerInput::Choose(42));
+    assert_eq!(app.world().resource::<StoryRunner>().state.decisions.len(), decisions);
+}
+
+#[test]
+fn the_city_follows_the_story() {
+    let mut app = app(7);
+    // Chapter 1 opens in the office in the morning.
+    let scene = *app.world().resource::<CityScene>();
+    assert_eq!(scene.location, Location::Office, "{scene:?}");
+    assert_eq!(scene.time, TimeOfDay::Morning);
+    assert_eq!(app.world().resource::<CityLook>().target, look_for(&scene));
+    // Play on until the walk home at dusk: the scene and its look change with the story.
+    for _ in 0..400 {
+        let scene = *app.world().resource::<CityScene>();
+        if scene.location == Location::Street {
+            assert_eq!(scene.time, TimeOfDay::Dusk);
+            assert_eq!(app.world().resource::<CityLook>().target, look_for(&scene));
+            return;
+        }
+        if showing(&app).is_choice() {
+            send(&mut app, PlayerInput::Choose(0));
+        } else {
+            send(&mut app, PlayerInput::Advance);
+        }
+    }
+    panic!("never reached the street");
+}
+
+#[test]
+fn every_look_is_warm() {
+    // The film's palette: no blue in any sky, fog or light the story can ask for.
+    let locations = [Location::Apartment, Location::Office, Location::Street, Location::Rooftop, Location::Beach];
+    let times = [TimeOfDay::Morning, TimeOfDay::Day, TimeOfDay::GoldenHour, TimeOfDay::Dusk, TimeOfDay::Night, TimeOfDay::Dawn];
+    let moods = [Mood::Warm, Mood::Tender, Mood::Playful, Mood::Bright, Mood::Lonely, Mood::Grey, Mood::Dim, Mood::Dark];
+    for location in locations {
+        for time in times {
+            for mood in moods {
+                let look = look_for(&CityScene { location, time, mood });
+                for (what, c) in [("sky", look.sky), ("fog", look.fog), ("sun", look.sun), ("ambient", look.ambient)] {
+                    assert!(
+                        c.z <= c.x && c.z <= c.y + 1e-4,
+                        "{what} at {location:?} {time:?} {mood:?} leans blue: {c:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn rollback_in_the_game_returns_to_the_choice() {
+    let mut app = app(3);
+    to_choices(&mut app);
+    let at_first_choice = showing(&app);
+    send(&mut app, PlayerInput::Choose(1));
+    to_choices(&mut app);
+    send(&mut app, PlayerInput::Choose(0));
+    send(&mut app, PlayerInput::Rollback(0));
+    let runner = app.world().resource::<StoryRunner>();
+    assert!(runner.state.decisions.is_empty());
+    assert_eq!(runner.showing, at_first_choice);
+}
+
+#[test]
+fn a_save_made_in_the_game_loads_back_to_the_same_moment() {
+    let mut app = app(11);
+    to_choices(&mut app);
+    send(&mut app, PlayerInput::Choose(0));
+    to_choices(&mut app);
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir(dir.path().to_path_buf());
+    let runner = app.world().resource::<StoryRunner>();
+    let doc = SaveDoc::new(&runner.story, &runner.state, runner.chapter_title());
+    write_slot(&data, &Slot::Manual(2), &doc).unwrap();
+    let back = read_slot(&data, &Slot::Manual(2)).unwrap().unwrap();
+    let Resume::Exact(state) = back.resume(&runner.story) else { panic!("exact resume") };
+    assert_eq!(state, runner.state);
+    let mut resumed = StoryRunner::resume(runner.story.clone(), state, None);
+    resumed.pull(&mut Vec::new());
+    assert_eq!(resumed.showing, runner.showing);
+    assert_eq!(resumed.backlog, runner.backlog, "the backlog is rebuilt exactly");
+    assert!(read_slot(&data, &Slot::Manual(3)).is_none(), "empty slots read as empty");
+}
+
+#[test]
+fn settings_survive_and_a_damaged_file_falls_back_to_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir(dir.path().to_path_buf());
+    let settings = Settings {
+        text_speed: 80.0,
+        reduce_motion: true,
+        ..Settings::default()
+    };
+    save_settings(&data, &settings);
+    assert_eq!(load_settings(&data), settings);
+    std::fs::write(data.settings(), "Settings(text_speed: oops").unwrap();
+    assert_eq!(load_settings(&data), Settings::default());
+}
+
+#[test]
+fn autoplay_logic_reaches_an_ending() {
+    use rand::RngExt;
+    use rand_chacha::rand_core::SeedableRng;
+    let mut app = app(5);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    for _ in 0..20_000 {
+        match showing(&app) {
+            Showing::Ending { title, .. } => {
+                assert!(!title.is_empty());
+                return;
+            }
+            s if s.is_choice() => {
+                let n = s.options();
+                send(&mut app, PlayerInput::Choose(rng.random_range(0..n)));
+            }
+            _ => send(&mut app, PlayerInput::Advance),
+        }
+    }
+    panic!("no ending within 20000 steps");
+}

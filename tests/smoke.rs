@@ -1,0 +1,102 @@
+//! The real game in a real window: under Xvfb with Mesa's software Vulkan (lavapipe), autoplay
+//! from the title screen, with screenshots of the title, a moment with choices and the letter
+//! view; then assertions on what a player would see: not blank, the film's warm palette (red to
+//! amber hues dominate, blue nearly absent), and the interface present.
+//!
+//! Needs `xvfb-run` and lavapipe (`.ci/run` installs them). Without them the test says so and
+//! passes, so `cargo test` still works on a bare machine; CI always has them.
+
+use std::path::Path;
+use std::process::Command;
+
+/// Whether this machine can open a window without a screen.
+fn can_run() -> bool {
+    let xvfb = Command::new("sh")
+        .args(["-c", "command -v xvfb-run"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let lavapipe = Path::new("/usr/share/vulkan/icd.d").read_dir().is_ok_and(|mut d| {
+        d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().contains("lvp")))
+    });
+    xvfb && lavapipe
+}
+
+/// Colour statistics of a screenshot.
+struct Stats {
+    /// Distinct colours (quantised): a blank frame has one or two.
+    distinct: usize,
+    /// Share of coloured pixels whose hue is red to amber.
+    warm: f32,
+    /// Share of pixels that are clearly blue.
+    blue: f32,
+    /// Share of very light pixels (the interface's paper and text).
+    light: f32,
+}
+
+fn stats(path: &Path) -> Stats {
+    let img = image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).to_rgb8();
+    let mut colours = std::collections::HashSet::new();
+    let (mut warm, mut coloured, mut blue, mut light) = (0usize, 0usize, 0usize, 0usize);
+    let total = (img.width() * img.height()) as f32;
+    for p in img.pixels() {
+        let [r, g, b] = p.0.map(i32::from);
+        colours.insert((r / 16, g / 16, b / 16));
+        let max = r.max(g).max(b);
+        let min = r.min(g).min(b);
+        if max - min > 12 {
+            coloured += 1;
+            if r >= g && g >= b - 4 || r >= b && max == r {
+                warm += 1;
+            }
+        }
+        if b > r + 16 && b > g {
+            blue += 1;
+        }
+        if min > 200 {
+            light += 1;
+        }
+    }
+    Stats {
+        distinct: colours.len(),
+        warm: warm as f32 / coloured.max(1) as f32,
+        blue: blue as f32 / total,
+        light: light as f32 / total,
+    }
+}
+
+#[test]
+fn the_game_in_a_real_window_looks_like_the_film() {
+    if !can_run() {
+        eprintln!("smoke test skipped: needs xvfb-run and Mesa's lavapipe (.ci/run installs them)");
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let shots = out.path().join("shots");
+    let status = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 800x600x24"])
+        .arg(env!("CARGO_BIN_EXE_her"))
+        .args(["--autoplay", "7", "--window", "480x270", "--max-seconds", "400"])
+        .arg("--screenshots")
+        .arg(&shots)
+        .arg("--data-dir")
+        .arg(out.path().join("data"))
+        .env("WGPU_BACKEND", "vulkan")
+        .env("CARGO_MANIFEST_DIR", env!("CARGO_MANIFEST_DIR"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("run the game");
+    assert!(status.success(), "the game exited with {status}");
+    for name in ["title", "choice", "letter"] {
+        let path = shots.join(format!("{name}.png"));
+        assert!(path.exists(), "no screenshot of the {name}");
+        let s = stats(&path);
+        // Keep a copy for people to look at.
+        let keep = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("smoke");
+        let _ = std::fs::create_dir_all(&keep);
+        let _ = std::fs::copy(&path, keep.join(format!("{name}.png")));
+        assert!(s.distinct > 40, "{name}: looks blank ({} colours)", s.distinct);
+        assert!(s.warm > 0.85, "{name}: not warm enough ({:.2} of coloured pixels red to amber)", s.warm);
+        assert!(s.blue < 0.01, "{name}: {:.3} of the pixels are blue", s.blue);
+        assert!(s.light > 0.003, "{name}: no interface visible ({:.4} light pixels)", s.light);
+    }
+}

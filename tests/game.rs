@@ -7,7 +7,9 @@ use std::sync::Arc;
 use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use her::game::city::{CityLook, CityScene, look_for};
-use her::game::persist::{DataDir, Settings, Slot, load_settings, read_slot, save_settings, write_slot};
+use her::game::persist::{
+    DataDir, Settings, Slot, load_settings, read_slot, save_settings, write_slot,
+};
 use her::game::runner::{PlayerInput, Showing, StoryRunner};
 use her::game::{GameSet, LoadedStory, Screen, city, runner};
 use her::story::format::{Location, Mood, TimeOfDay};
@@ -21,7 +23,12 @@ fn app(seed: u64) -> App {
         .init_state::<Screen>()
         .configure_sets(
             Update,
-            (GameSet::RecordInput, GameSet::AdvanceStory, GameSet::UpdateScene).chain(),
+            (
+                GameSet::RecordInput,
+                GameSet::AdvanceStory,
+                GameSet::UpdateScene,
+            )
+                .chain(),
         )
         .add_plugins((runner::plugin, city::plugin));
     let story = Arc::new(shipped());
@@ -62,17 +69,27 @@ fn the_story_reaches_the_screen_and_choices_reach_the_story() {
         }
     );
     send(&mut app, PlayerInput::Advance);
-    assert!(matches!(showing(&app), Showing::Line { .. }), "{:?}", showing(&app));
+    assert!(
+        matches!(showing(&app), Showing::Line { .. }),
+        "{:?}",
+        showing(&app)
+    );
     to_choices(&mut app);
     let before = app.world().resource::<StoryRunner>().backlog.len();
     send(&mut app, PlayerInput::Choose(0));
     let runner = app.world().resource::<StoryRunner>();
     assert_eq!(runner.state.decisions.len(), 1);
-    assert!(runner.backlog.len() > before, "the choice is in the backlog");
+    assert!(
+        runner.backlog.len() > before,
+        "the choice is in the backlog"
+    );
     // A choice that does not exist changes nothing.
     let decisions = runner.state.decisions.len();
     send(&mut app, PlayerInput::Choose(42));
-    assert_eq!(app.world().resource::<StoryRunner>().state.decisions.len(), decisions);
+    assert_eq!(
+        app.world().resource::<StoryRunner>().state.decisions.len(),
+        decisions
+    );
 }
 
 #[test]
@@ -103,14 +120,45 @@ fn the_city_follows_the_story() {
 #[test]
 fn every_look_is_warm() {
     // The film's palette: no blue in any sky, fog or light the story can ask for.
-    let locations = [Location::Apartment, Location::Office, Location::Street, Location::Rooftop, Location::Beach];
-    let times = [TimeOfDay::Morning, TimeOfDay::Day, TimeOfDay::GoldenHour, TimeOfDay::Dusk, TimeOfDay::Night, TimeOfDay::Dawn];
-    let moods = [Mood::Warm, Mood::Tender, Mood::Playful, Mood::Bright, Mood::Lonely, Mood::Grey, Mood::Dim, Mood::Dark];
+    let locations = [
+        Location::Apartment,
+        Location::Office,
+        Location::Street,
+        Location::Rooftop,
+        Location::Beach,
+    ];
+    let times = [
+        TimeOfDay::Morning,
+        TimeOfDay::Day,
+        TimeOfDay::GoldenHour,
+        TimeOfDay::Dusk,
+        TimeOfDay::Night,
+        TimeOfDay::Dawn,
+    ];
+    let moods = [
+        Mood::Warm,
+        Mood::Tender,
+        Mood::Playful,
+        Mood::Bright,
+        Mood::Lonely,
+        Mood::Grey,
+        Mood::Dim,
+        Mood::Dark,
+    ];
     for location in locations {
         for time in times {
             for mood in moods {
-                let look = look_for(&CityScene { location, time, mood });
-                for (what, c) in [("sky", look.sky), ("fog", look.fog), ("sun", look.sun), ("ambient", look.ambient)] {
+                let look = look_for(&CityScene {
+                    location,
+                    time,
+                    mood,
+                });
+                for (what, c) in [
+                    ("sky", look.sky),
+                    ("fog", look.fog),
+                    ("sun", look.sun),
+                    ("ambient", look.ambient),
+                ] {
                     assert!(
                         c.z <= c.x && c.z <= c.y + 1e-4,
                         "{what} at {location:?} {time:?} {mood:?} leans blue: {c:?}"
@@ -147,13 +195,21 @@ fn a_save_made_in_the_game_loads_back_to_the_same_moment() {
     let doc = SaveDoc::new(&runner.story, &runner.state, runner.chapter_title());
     write_slot(&data, &Slot::Manual(2), &doc).unwrap();
     let back = read_slot(&data, &Slot::Manual(2)).unwrap().unwrap();
-    let Resume::Exact(state) = back.resume(&runner.story) else { panic!("exact resume") };
+    let Resume::Exact(state) = back.resume(&runner.story) else {
+        panic!("exact resume")
+    };
     assert_eq!(state, runner.state);
     let mut resumed = StoryRunner::resume(runner.story.clone(), state, None);
     resumed.pull(&mut Vec::new());
     assert_eq!(resumed.showing, runner.showing);
-    assert_eq!(resumed.backlog, runner.backlog, "the backlog is rebuilt exactly");
-    assert!(read_slot(&data, &Slot::Manual(3)).is_none(), "empty slots read as empty");
+    assert_eq!(
+        resumed.backlog, runner.backlog,
+        "the backlog is rebuilt exactly"
+    );
+    assert!(
+        read_slot(&data, &Slot::Manual(3)).is_none(),
+        "empty slots read as empty"
+    );
 }
 
 #[test]

@@ -15,9 +15,11 @@ fn can_run() -> bool {
         .args(["-c", "command -v xvfb-run"])
         .output()
         .is_ok_and(|o| o.status.success());
-    let lavapipe = Path::new("/usr/share/vulkan/icd.d").read_dir().is_ok_and(|mut d| {
-        d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().contains("lvp")))
-    });
+    let lavapipe = Path::new("/usr/share/vulkan/icd.d")
+        .read_dir()
+        .is_ok_and(|mut d| {
+            d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().contains("lvp")))
+        });
     xvfb && lavapipe
 }
 
@@ -34,7 +36,9 @@ struct Stats {
 }
 
 fn stats(path: &Path) -> Stats {
-    let img = image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).to_rgb8();
+    let img = image::open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .to_rgb8();
     let mut colours = std::collections::HashSet::new();
     let (mut warm, mut coloured, mut blue, mut light) = (0usize, 0usize, 0usize, 0usize);
     let total = (img.width() * img.height()) as f32;
@@ -75,7 +79,15 @@ fn the_game_in_a_real_window_looks_like_the_film() {
     let status = Command::new("xvfb-run")
         .args(["-a", "-s", "-screen 0 800x600x24"])
         .arg(env!("CARGO_BIN_EXE_her"))
-        .args(["--autoplay", "7", "--window", "480x270", "--max-seconds", "400"])
+        .args([
+            "--autoplay",
+            "7",
+            "--window",
+            "480x270",
+            "--max-seconds",
+            "600",
+            "--screenshots-only",
+        ])
         .arg("--screenshots")
         .arg(&shots)
         .arg("--data-dir")
@@ -91,12 +103,30 @@ fn the_game_in_a_real_window_looks_like_the_film() {
         assert!(path.exists(), "no screenshot of the {name}");
         let s = stats(&path);
         // Keep a copy for people to look at.
-        let keep = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("smoke");
+        let keep = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target")
+            .join("smoke");
         let _ = std::fs::create_dir_all(&keep);
         let _ = std::fs::copy(&path, keep.join(format!("{name}.png")));
-        assert!(s.distinct > 40, "{name}: looks blank ({} colours)", s.distinct);
-        assert!(s.warm > 0.85, "{name}: not warm enough ({:.2} of coloured pixels red to amber)", s.warm);
-        assert!(s.blue < 0.01, "{name}: {:.3} of the pixels are blue", s.blue);
-        assert!(s.light > 0.003, "{name}: no interface visible ({:.4} light pixels)", s.light);
+        assert!(
+            s.distinct > 40,
+            "{name}: looks blank ({} colours)",
+            s.distinct
+        );
+        assert!(
+            s.warm > 0.85,
+            "{name}: not warm enough ({:.2} of coloured pixels red to amber)",
+            s.warm
+        );
+        assert!(
+            s.blue < 0.01,
+            "{name}: {:.3} of the pixels are blue",
+            s.blue
+        );
+        assert!(
+            s.light > 0.003,
+            "{name}: no interface visible ({:.4} light pixels)",
+            s.light
+        );
     }
 }

@@ -40,15 +40,26 @@ pub struct Cli {
     /// The game (autoplay): stop after this many seconds.
     #[arg(long, value_name = "SECONDS")]
     pub max_seconds: Option<f32>,
+    /// The game (autoplay): quit once the title, a choice and a letter are photographed.
+    #[arg(long)]
+    pub screenshots_only: bool,
     /// The game: dialogue folders, the base story first, then mods.
     #[arg(long = "dialogue", value_name = "DIR")]
     pub dialogue: Vec<PathBuf>,
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    let (w, h) = s.split_once('x').ok_or("write the size as WIDTHxHEIGHT, e.g. 640x360")?;
-    let w = w.trim().parse().map_err(|_| format!("`{w}` is not a width"))?;
-    let h = h.trim().parse().map_err(|_| format!("`{h}` is not a height"))?;
+    let (w, h) = s
+        .split_once('x')
+        .ok_or("write the size as WIDTHxHEIGHT, e.g. 640x360")?;
+    let w = w
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{w}` is not a width"))?;
+    let h = h
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{h}` is not a height"))?;
     Ok((w, h))
 }
 
@@ -134,6 +145,8 @@ pub struct Recording {
 
 /// Runs the command line.
 pub fn main() -> ExitCode {
+    #[cfg(feature = "game")]
+    let launched = std::time::Instant::now();
     let cli = Cli::parse();
     match cli.command {
         #[cfg(feature = "game")]
@@ -145,14 +158,22 @@ pub fn main() -> ExitCode {
                 data_dir: cli.data_dir,
                 dialogue: cli.dialogue,
                 max_seconds: cli.max_seconds,
+                screenshots_only: cli.screenshots_only,
+                launched: Some(launched),
             });
-            if exit.is_success() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+            if exit.is_success() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
         }
         #[cfg(not(feature = "game"))]
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();
-            eprintln!("\n(this `her` was built without the game: build with the default features to play)");
+            eprintln!(
+                "\n(this `her` was built without the game: build with the default features to play)"
+            );
             ExitCode::SUCCESS
         }
         Some(Command::Check { paths, format }) => check(&paths, format),

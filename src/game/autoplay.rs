@@ -71,7 +71,9 @@ impl Autoplay {
         self.shots.push(name);
         if let Some(dir) = &self.dir {
             let path = dir.join(format!("{name}.png"));
-            commands.spawn(Screenshot::primary_window()).observe(save_to_disk(path));
+            commands
+                .spawn(Screenshot::primary_window())
+                .observe(save_to_disk(path));
             return true;
         }
         false
@@ -192,6 +194,15 @@ fn play(
                             return;
                         }
                     }
+                    if shooting && auto.shots.len() >= 3 && auto.wait < 10 {
+                        // Let the letter's screenshot be written before leaving.
+                        return;
+                    }
+                    if shooting && options.screenshots_only && auto.shots.len() >= 3 {
+                        report(&auto, "took the screenshots");
+                        exit.write(AppExit::Success);
+                        return;
+                    }
                     let pick = auto.rng.random_range(0..fragments.len());
                     input.write(PlayerInput::Choose(pick));
                     auto.decisions += 1;
@@ -202,7 +213,13 @@ fn play(
                         auto.shoot(&mut commands, "ending");
                     }
                     if auto.wait >= 20 || !shooting {
-                        report(&auto, &format!("reached the ending \"{title}\" after {} decisions", auto.decisions));
+                        report(
+                            &auto,
+                            &format!(
+                                "reached the ending \"{title}\" after {} decisions",
+                                auto.decisions
+                            ),
+                        );
                         exit.write(AppExit::Success);
                     }
                 }
@@ -221,7 +238,10 @@ fn play(
 fn report(auto: &Autoplay, outcome: &str) {
     let ms = |s: f32| s * 1000.0;
     println!("autoplay: {outcome}");
-    println!("  first frame after launch: {:.2} s", auto.first_frame.unwrap_or(0.0));
+    println!(
+        "  first frame after launch: {:.2} s",
+        auto.first_frame.unwrap_or(0.0)
+    );
     println!(
         "  frame time: p50 {:.1} ms, p99 {:.1} ms over {} frames",
         ms(percentile(&auto.frames, 0.5)),
@@ -246,7 +266,7 @@ fn setup(mut commands: Commands, options: Res<GameOptions>) {
             wait: 0,
             shots: Vec::new(),
             dir: options.screenshots.clone(),
-            started: Instant::now(),
+            started: options.launched.unwrap_or_else(Instant::now),
             first_frame: None,
             frames: Vec::new(),
             work: Vec::new(),
@@ -271,6 +291,7 @@ pub fn plugin(app: &mut App) {
         .add_systems(Update, end_work.after(GameSet::UpdateScene))
         .add_systems(
             Update,
-            play.run_if(resource_exists::<Autoplay>).in_set(GameSet::RecordInput),
+            play.run_if(resource_exists::<Autoplay>)
+                .in_set(GameSet::RecordInput),
         );
 }

@@ -96,12 +96,54 @@ pub fn look_for(scene: &CityScene) -> Look {
 
     // Sky, fog, sun colour, lux, elevation, ambient, windows.
     let (sky, sun, lux, elevation, ambient, windows) = match scene.time {
-        TimeOfDay::Morning => (lin(1.0, 0.80, 0.66), lin(1.0, 0.82, 0.62), 9000.0, 0.35, lin(1.0, 0.80, 0.68), 0.15),
-        TimeOfDay::Day => (lin(1.0, 0.88, 0.76), lin(1.0, 0.92, 0.80), 14000.0, 0.9, lin(1.0, 0.88, 0.78), 0.05),
-        TimeOfDay::GoldenHour => (lin(1.0, 0.66, 0.42), lin(1.0, 0.70, 0.40), 10000.0, 0.18, lin(1.0, 0.72, 0.52), 0.35),
-        TimeOfDay::Dusk => (lin(0.86, 0.44, 0.38), lin(1.0, 0.45, 0.30), 3500.0, 0.05, lin(0.85, 0.50, 0.45), 0.75),
-        TimeOfDay::Night => (lin(0.16, 0.06, 0.06), lin(0.9, 0.55, 0.40), 250.0, 0.6, lin(0.55, 0.30, 0.26), 1.0),
-        TimeOfDay::Dawn => (lin(0.96, 0.62, 0.52), lin(1.0, 0.66, 0.50), 5000.0, 0.08, lin(0.95, 0.68, 0.60), 0.45),
+        TimeOfDay::Morning => (
+            lin(1.0, 0.80, 0.66),
+            lin(1.0, 0.82, 0.62),
+            9000.0,
+            0.35,
+            lin(1.0, 0.80, 0.68),
+            0.15,
+        ),
+        TimeOfDay::Day => (
+            lin(1.0, 0.88, 0.76),
+            lin(1.0, 0.92, 0.80),
+            14000.0,
+            0.9,
+            lin(1.0, 0.88, 0.78),
+            0.05,
+        ),
+        TimeOfDay::GoldenHour => (
+            lin(1.0, 0.66, 0.42),
+            lin(1.0, 0.70, 0.40),
+            10000.0,
+            0.18,
+            lin(1.0, 0.72, 0.52),
+            0.35,
+        ),
+        TimeOfDay::Dusk => (
+            lin(0.86, 0.44, 0.38),
+            lin(1.0, 0.45, 0.30),
+            3500.0,
+            0.05,
+            lin(0.85, 0.50, 0.45),
+            0.75,
+        ),
+        TimeOfDay::Night => (
+            lin(0.16, 0.06, 0.06),
+            lin(0.9, 0.55, 0.40),
+            250.0,
+            0.6,
+            lin(0.55, 0.30, 0.26),
+            1.0,
+        ),
+        TimeOfDay::Dawn => (
+            lin(0.96, 0.62, 0.52),
+            lin(1.0, 0.66, 0.50),
+            5000.0,
+            0.08,
+            lin(0.95, 0.68, 0.60),
+            0.45,
+        ),
     };
     let mut look = Look {
         sky,
@@ -248,7 +290,9 @@ fn spawn_city(
 ) {
     let quality = settings.map_or(1, |s| s.quality);
     let look = look_for(&scene);
-    commands.insert_resource(ClearColor(Color::linear_rgb(look.sky.x, look.sky.y, look.sky.z)));
+    commands.insert_resource(ClearColor(Color::linear_rgb(
+        look.sky.x, look.sky.y, look.sky.z,
+    )));
     commands.insert_resource(GlobalAmbientLight {
         color: Color::linear_rgb(look.ambient.x, look.ambient.y, look.ambient.z),
         brightness: look.ambient_brightness,
@@ -336,7 +380,12 @@ fn spawn_city(
         let d = rng.random_range(8.0..16.0);
         let h = rng.random_range(10.0..(18.0 + 130.0 * tall));
         let material = facades[rng.random_range(0..facades.len())].clone();
-        let base = centre + Vec3::new(rng.random_range(-2.0..2.0), 0.0, rng.random_range(-2.0..2.0));
+        let base = centre
+            + Vec3::new(
+                rng.random_range(-2.0..2.0),
+                0.0,
+                rng.random_range(-2.0..2.0),
+            );
         commands.spawn((
             Mesh3d(cube.clone()),
             MeshMaterial3d(material),
@@ -348,8 +397,11 @@ fn spawn_city(
             commands.spawn((
                 Mesh3d(cube.clone()),
                 MeshMaterial3d(facades[rng.random_range(0..facades.len())].clone()),
-                Transform::from_translation(base + Vec3::Y * (h + h2 / 2.0))
-                    .with_scale(Vec3::new(w * 0.6, h2, d * 0.6)),
+                Transform::from_translation(base + Vec3::Y * (h + h2 / 2.0)).with_scale(Vec3::new(
+                    w * 0.6,
+                    h2,
+                    d * 0.6,
+                )),
             ));
         }
         // Bands of windows on the face toward the viewer.
@@ -419,7 +471,10 @@ fn follow_story(
 }
 
 /// Eases the look toward its target and applies it: sky, fog, sun, ambient, windows, camera.
-#[expect(clippy::too_many_arguments, reason = "one system applies the whole look at once")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one system applies the whole look at once"
+)]
 fn apply_look(
     time: Res<Time>,
     settings: Option<Res<Settings>>,
@@ -436,7 +491,11 @@ fn apply_look(
     if changing {
         let dt = time.delta_secs();
         // About three seconds to settle: slow enough to feel, quick enough to follow talk.
-        let t = if reduce_motion { 1.0 } else { 1.0 - (-dt * 1.2).exp() };
+        let t = if reduce_motion {
+            1.0
+        } else {
+            1.0 - (-dt * 1.2).exp()
+        };
         let target = look.target;
         look.current = look.current.lerp(target, t);
     }
@@ -465,7 +524,11 @@ fn apply_look(
             Vec3::ZERO
         } else {
             let s = time.elapsed_secs();
-            Vec3::new((s * 0.07).sin() * 3.0, (s * 0.05).sin() * 1.2, (s * 0.04).cos() * 2.0)
+            Vec3::new(
+                (s * 0.07).sin() * 3.0,
+                (s * 0.05).sin() * 1.2,
+                (s * 0.04).cos() * 2.0,
+            )
         };
         *transform = Transform::from_translation(l.eye + drift).looking_at(l.target, Vec3::Y);
         if changing {

@@ -55,6 +55,10 @@ pub struct GameOptions {
     pub dialogue: Vec<PathBuf>,
     /// Stop autoplay after this many seconds even without an ending.
     pub max_seconds: Option<f32>,
+    /// Stop autoplay once the title, a choice and a letter are photographed (smoke tests).
+    pub screenshots_only: bool,
+    /// When the process started, for the time to the first frame.
+    pub launched: Option<std::time::Instant>,
 }
 
 /// The loaded story, shared by every playthrough.
@@ -80,6 +84,7 @@ pub fn find_shipped(name: &str) -> PathBuf {
 
 /// Runs the game; returns when the window closes.
 pub fn run(mut options: GameOptions) -> AppExit {
+    options.launched.get_or_insert_with(std::time::Instant::now);
     if options.dialogue.is_empty() {
         options.dialogue.push(find_shipped("dialogue"));
     }
@@ -115,7 +120,18 @@ pub fn plugin(app: &mut App) {
     app.init_state::<Screen>()
         .configure_sets(
             Update,
-            (GameSet::RecordInput, GameSet::AdvanceStory, GameSet::UpdateScene).chain(),
+            (
+                GameSet::RecordInput,
+                GameSet::AdvanceStory,
+                GameSet::UpdateScene,
+            )
+                .chain(),
         )
-        .add_plugins((runner::plugin, persist::plugin, city::plugin, ui::plugin, autoplay::plugin));
+        .add_plugins((
+            runner::plugin,
+            persist::plugin,
+            city::plugin,
+            ui::plugin,
+            autoplay::plugin,
+        ));
 }

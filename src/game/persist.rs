@@ -72,7 +72,9 @@ impl DataDir {
 
     /// A save slot's file.
     pub fn slot(&self, slot: &Slot) -> PathBuf {
-        self.0.join("saves").join(format!("{}.ron", slot.file_stem()))
+        self.0
+            .join("saves")
+            .join(format!("{}.ron", slot.file_stem()))
     }
 }
 
@@ -118,7 +120,10 @@ pub fn load_settings(dir: &DataDir) -> Settings {
     let path = dir.settings();
     match std::fs::read_to_string(&path) {
         Ok(text) => ron::from_str(&text).unwrap_or_else(|e| {
-            eprintln!("{}: unreadable settings ({e}); using the defaults", path.display());
+            eprintln!(
+                "{}: unreadable settings ({e}); using the defaults",
+                path.display()
+            );
             Settings::default()
         }),
         Err(_) => Settings::default(),
@@ -127,7 +132,8 @@ pub fn load_settings(dir: &DataDir) -> Settings {
 
 /// Writes the settings atomically.
 pub fn save_settings(dir: &DataDir, settings: &Settings) {
-    let text = ron::ser::to_string_pretty(settings, ron::ser::PrettyConfig::new()).unwrap_or_default();
+    let text =
+        ron::ser::to_string_pretty(settings, ron::ser::PrettyConfig::new()).unwrap_or_default();
     if let Err(e) = write_atomic(&dir.settings(), text.as_bytes()) {
         eprintln!("cannot save the settings: {e}");
     }
@@ -167,5 +173,6 @@ fn persist_settings(settings: Res<Settings>, dir: Option<Res<DataDir>>) {
 
 /// Settings and the data folder.
 pub fn plugin(app: &mut App) {
-    app.add_systems(PreStartup, setup).add_systems(Last, persist_settings);
+    app.add_systems(PreStartup, setup)
+        .add_systems(Last, persist_settings);
 }

@@ -198,7 +198,9 @@ impl StoryRunner {
                     }
                 }
                 Event::Pause(secs) => Showing::Pause(secs),
-                Event::Choices(views) => Showing::Choices(views.into_iter().map(|v| v.text).collect()),
+                Event::Choices(views) => {
+                    Showing::Choices(views.into_iter().map(|v| v.text).collect())
+                }
                 Event::LetterStart(_) => continue,
                 Event::Paragraph(p) => Showing::Letter {
                     to: p.letter.to.clone(),
@@ -271,36 +273,43 @@ impl StoryRunner {
     /// Rebuilds the backlog by replaying the decisions (deterministic, so exact); leaves the
     /// state where it was.
     fn rebuild_backlog(&mut self) {
-        let options: Vec<usize> = self.state.decisions.iter().map(|d| d.offered as usize).collect();
+        let options: Vec<usize> = self
+            .state
+            .decisions
+            .iter()
+            .map(|d| d.offered as usize)
+            .collect();
         let mut backlog = Vec::new();
         let mut made = 0;
-        let _ = self.story.play(self.state.seed, &options, |story, st, event| match event {
-            Event::Line(line) => backlog.push(BacklogEntry {
-                speaker: line
-                    .speaker
-                    .map(|c| story.speaker_name(st, c))
-                    .unwrap_or_default(),
-                text: line.text.clone(),
-                decision: None,
-            }),
-            Event::Choices(views) if made < options.len() => {
-                backlog.push(BacklogEntry {
-                    speaker: "›".into(),
-                    text: views[options[made]].text.clone(),
-                    decision: Some(made),
-                });
-                made += 1;
-            }
-            Event::Paragraph(p) if made < options.len() => {
-                backlog.push(BacklogEntry {
-                    speaker: "›".into(),
-                    text: p.fragments[options[made]].clone(),
-                    decision: Some(made),
-                });
-                made += 1;
-            }
-            _ => {}
-        });
+        let _ = self
+            .story
+            .play(self.state.seed, &options, |story, st, event| match event {
+                Event::Line(line) => backlog.push(BacklogEntry {
+                    speaker: line
+                        .speaker
+                        .map(|c| story.speaker_name(st, c))
+                        .unwrap_or_default(),
+                    text: line.text.clone(),
+                    decision: None,
+                }),
+                Event::Choices(views) if made < options.len() => {
+                    backlog.push(BacklogEntry {
+                        speaker: "›".into(),
+                        text: views[options[made]].text.clone(),
+                        decision: Some(made),
+                    });
+                    made += 1;
+                }
+                Event::Paragraph(p) if made < options.len() => {
+                    backlog.push(BacklogEntry {
+                        speaker: "›".into(),
+                        text: p.fragments[options[made]].clone(),
+                        decision: Some(made),
+                    });
+                    made += 1;
+                }
+                _ => {}
+            });
         self.backlog = backlog;
     }
 }

@@ -9,7 +9,9 @@ use std::collections::HashSet;
 
 use bevy::prelude::*;
 use bevy::window::{MonitorSelection, WindowMode};
-use bevy_egui::egui::{self, Align2, Color32, CornerRadius, FontFamily, FontId, Margin, RichText, Stroke};
+use bevy_egui::egui::{
+    self, Align2, Color32, CornerRadius, FontFamily, FontId, Margin, RichText, Stroke,
+};
 use bevy_egui::input::egui_wants_any_keyboard_input;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 
@@ -114,7 +116,8 @@ fn tick_ui(
         }
         Showing::Line { text, .. } if settings.auto_advance && ui.line_complete() => {
             let reading = 1.2 + text.chars().count() as f32 * 0.045;
-            if ui.shown_for >= reading + text.chars().count() as f32 / settings.text_speed.max(1.0) {
+            if ui.shown_for >= reading + text.chars().count() as f32 / settings.text_speed.max(1.0)
+            {
                 input.write(PlayerInput::Advance);
             }
         }
@@ -124,7 +127,10 @@ fn tick_ui(
 
 /// Keys: Space or Enter to advance (completing the line first), 1-9 to choose, Escape to pause,
 /// F5 to quicksave, F9 to quickload, L for the backlog.
-#[expect(clippy::too_many_arguments, reason = "the keys reach every part of the game")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the keys reach every part of the game"
+)]
 fn record_keys(
     keys: Res<ButtonInput<KeyCode>>,
     screen: Res<State<Screen>>,
@@ -166,7 +172,14 @@ fn record_keys(
     if keys.just_pressed(KeyCode::F9)
         && let (Some(dir), Some(loaded)) = (&dir, &loaded)
     {
-        load_slot(&Slot::Quick, dir, loaded, &mut commands, &mut ui, &mut scenes);
+        load_slot(
+            &Slot::Quick,
+            dir,
+            loaded,
+            &mut commands,
+            &mut ui,
+            &mut scenes,
+        );
         return;
     }
     if keys.any_just_pressed([KeyCode::Space, KeyCode::Enter, KeyCode::NumpadEnter]) {
@@ -191,7 +204,11 @@ fn record_keys(
 }
 
 /// A click or Space: finish typing the line, or go on.
-fn advance_or_complete(showing: &Showing, ui: &mut UiState, input: &mut MessageWriter<PlayerInput>) {
+fn advance_or_complete(
+    showing: &Showing,
+    ui: &mut UiState,
+    input: &mut MessageWriter<PlayerInput>,
+) {
     if matches!(showing, Showing::Line { .. }) && !ui.line_complete() {
         ui.typed = f32::MAX;
     } else if !showing.is_choice() && !matches!(showing, Showing::Ending { .. }) {
@@ -248,7 +265,9 @@ fn load_slot(
 
 /// Writes the autosave when a chapter begins.
 fn autosave(runner: Option<Res<StoryRunner>>, dir: Option<Res<DataDir>>, mut ui: ResMut<UiState>) {
-    let (Some(runner), Some(dir)) = (runner, dir) else { return };
+    let (Some(runner), Some(dir)) = (runner, dir) else {
+        return;
+    };
     if let Showing::ChapterCard { number, .. } = runner.showing
         && ui.autosaved_chapter != Some(number)
     {
@@ -263,19 +282,27 @@ fn autosave(runner: Option<Res<StoryRunner>>, dir: Option<Res<DataDir>>, mut ui:
 fn install_style(ctx: &egui::Context, ui: &mut UiState) {
     let mut fonts = egui::FontDefinitions::default();
     let dir = super::find_shipped("assets").join("fonts");
-    for (name, file) in [("garamond", "EBGaramond12-Regular.ttf"), ("garamond-italic", "EBGaramond12-Italic.ttf")] {
+    for (name, file) in [
+        ("garamond", "EBGaramond12-Regular.ttf"),
+        ("garamond-italic", "EBGaramond12-Italic.ttf"),
+    ] {
         match std::fs::read(dir.join(file)) {
             Ok(bytes) => {
-                fonts
-                    .font_data
-                    .insert(name.into(), std::sync::Arc::new(egui::FontData::from_owned(bytes)));
+                fonts.font_data.insert(
+                    name.into(),
+                    std::sync::Arc::new(egui::FontData::from_owned(bytes)),
+                );
             }
             Err(e) => eprintln!("font {file}: {e}; using egui's default"),
         }
     }
     if fonts.font_data.contains_key("garamond") {
         for family in [FontFamily::Proportional, FontFamily::Monospace] {
-            fonts.families.entry(family).or_default().insert(0, "garamond".into());
+            fonts
+                .families
+                .entry(family)
+                .or_default()
+                .insert(0, "garamond".into());
         }
     }
     // The italic family always exists (falling back to the regular faces), so no text ever
@@ -285,8 +312,16 @@ fn install_style(ctx: &egui::Context, ui: &mut UiState) {
         .filter(|f| fonts.font_data.contains_key(*f))
         .map(str::to_owned)
         .collect();
-    italic.extend(fonts.families.get(&FontFamily::Proportional).cloned().unwrap_or_default());
-    fonts.families.insert(FontFamily::Name("italic".into()), italic);
+    italic.extend(
+        fonts
+            .families
+            .get(&FontFamily::Proportional)
+            .cloned()
+            .unwrap_or_default(),
+    );
+    fonts
+        .families
+        .insert(FontFamily::Name("italic".into()), italic);
     ctx.set_fonts(fonts);
     ctx.all_styles_mut(|style| {
         style.spacing.item_spacing = egui::vec2(10.0, 10.0);
@@ -305,7 +340,11 @@ fn install_style(ctx: &egui::Context, ui: &mut UiState) {
         v.widgets.hovered.bg_stroke = Stroke::new(1.0, palette::CORAL);
         v.widgets.active.weak_bg_fill = palette::CORAL;
         v.widgets.active.bg_fill = palette::CORAL;
-        for w in [&mut v.widgets.inactive, &mut v.widgets.hovered, &mut v.widgets.active] {
+        for w in [
+            &mut v.widgets.inactive,
+            &mut v.widgets.hovered,
+            &mut v.widgets.active,
+        ] {
             w.corner_radius = CornerRadius::same(10);
             w.fg_stroke = Stroke::new(1.0, palette::INK);
         }
@@ -332,7 +371,10 @@ fn paper_frame() -> egui::Frame {
 }
 
 /// Draws the whole interface for the current screen.
-#[expect(clippy::too_many_arguments, reason = "the interface shows and changes every part of the game")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the interface shows and changes every part of the game"
+)]
 fn draw_ui(
     mut contexts: EguiContexts,
     mut ui_state: ResMut<UiState>,
@@ -366,7 +408,10 @@ fn draw_ui(
             let word = (h * 0.05).clamp(15.0, 26.0);
             let row = (h * 0.085).clamp(28.0, 46.0);
             egui::Area::new("title".into())
-                .anchor(Align2::LEFT_CENTER, egui::vec2((h * 0.12).clamp(20.0, 90.0), 0.0))
+                .anchor(
+                    Align2::LEFT_CENTER,
+                    egui::vec2((h * 0.12).clamp(20.0, 90.0), 0.0),
+                )
                 .show(&ctx, |ui| {
                     ui.spacing_mut().item_spacing.y = (h * 0.018).clamp(4.0, 10.0);
                     ui.label(RichText::new("Her").font(serif(big)).color(palette::CREAM));
@@ -380,14 +425,20 @@ fn draw_ui(
                         [Slot::Quick, Slot::Auto].iter().any(|s| d.slot(s).exists())
                     });
                     let button = |ui: &mut egui::Ui, text: &str| {
-                        ui.add_sized([row * 5.4, row], egui::Button::new(RichText::new(text).font(serif(word))))
+                        ui.add_sized(
+                            [row * 5.4, row],
+                            egui::Button::new(RichText::new(text).font(serif(word))),
+                        )
                     };
                     if button(ui, "New game").clicked() {
-                        let seed = options.as_ref().and_then(|o| o.autoplay).unwrap_or_else(|| {
-                            std::time::SystemTime::now()
-                                .duration_since(std::time::UNIX_EPOCH)
-                                .map_or(1, |d| d.as_secs())
-                        });
+                        let seed = options
+                            .as_ref()
+                            .and_then(|o| o.autoplay)
+                            .unwrap_or_else(|| {
+                                std::time::SystemTime::now()
+                                    .duration_since(std::time::UNIX_EPOCH)
+                                    .map_or(1, |d| d.as_secs())
+                            });
                         commands.insert_resource(StoryRunner::new(loaded.0.clone(), seed));
                         ui_state.current = None;
                         ui_state.autosaved_chapter = None;
@@ -404,7 +455,14 @@ fn draw_ui(
                             .max_by_key(|(m, _)| *m)
                             .map(|(_, s)| s);
                         if let Some(slot) = newest
-                            && load_slot(&slot, dir, &loaded, &mut commands, &mut ui_state, &mut scenes)
+                            && load_slot(
+                                &slot,
+                                dir,
+                                &loaded,
+                                &mut commands,
+                                &mut ui_state,
+                                &mut scenes,
+                            )
                         {
                             next.set(Screen::Playing);
                         }
@@ -436,7 +494,10 @@ fn draw_ui(
                     .show(&ctx, |ui| {
                         ui.set_width(260.0);
                         let b = |ui: &mut egui::Ui, s: &str| {
-                            ui.add_sized([240.0, 40.0], egui::Button::new(RichText::new(s).font(serif(22.0))))
+                            ui.add_sized(
+                                [240.0, 40.0],
+                                egui::Button::new(RichText::new(s).font(serif(22.0))),
+                            )
                         };
                         if b(ui, "Resume").clicked() {
                             next.set(Screen::Playing);
@@ -462,7 +523,17 @@ fn draw_ui(
         }
     }
     if let Some(saving) = ui_state.slots {
-        draw_slots(&ctx, saving, &mut ui_state, runner.as_deref(), &loaded, dir.as_deref(), &mut commands, &mut scenes, &mut next);
+        draw_slots(
+            &ctx,
+            saving,
+            &mut ui_state,
+            runner.as_deref(),
+            &loaded,
+            dir.as_deref(),
+            &mut commands,
+            &mut scenes,
+            &mut next,
+        );
     }
     if ui_state.settings {
         draw_settings(&ctx, &mut settings, &mut ui_state);
@@ -496,10 +567,21 @@ fn draw_story(
                 .anchor(Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
                 .show(ctx, |ui| {
                     ui.vertical_centered(|ui| {
-                        ui.label(RichText::new(format!("Chapter {number}")).font(italic(size * 1.2)).color(palette::PEACH));
-                        ui.label(RichText::new(title).font(serif(size * 2.4)).color(palette::CREAM));
+                        ui.label(
+                            RichText::new(format!("Chapter {number}"))
+                                .font(italic(size * 1.2))
+                                .color(palette::PEACH),
+                        );
+                        ui.label(
+                            RichText::new(title)
+                                .font(serif(size * 2.4))
+                                .color(palette::CREAM),
+                        );
                         ui.add_space(18.0);
-                        if ui.button(RichText::new("Begin").font(serif(size))).clicked() {
+                        if ui
+                            .button(RichText::new("Begin").font(serif(size)))
+                            .clicked()
+                        {
                             input.write(PlayerInput::Advance);
                         }
                     });
@@ -524,7 +606,12 @@ fn draw_story(
                     });
                 });
         }
-        Showing::Letter { to, prompt, so_far, fragments } => {
+        Showing::Letter {
+            to,
+            prompt,
+            so_far,
+            fragments,
+        } => {
             egui::Area::new("letter".into())
                 .anchor(Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
                 .show(ctx, |ui| {
@@ -535,18 +622,29 @@ fn draw_story(
                         .inner_margin(Margin::symmetric(40, 30))
                         .show(ui, |ui| {
                             ui.set_width(width.min(720.0));
-                            ui.label(RichText::new(to).font(italic(size * 0.9)).color(palette::SOFT_INK));
+                            ui.label(
+                                RichText::new(to)
+                                    .font(italic(size * 0.9))
+                                    .color(palette::SOFT_INK),
+                            );
                             ui.separator();
                             for p in so_far {
                                 ui.label(RichText::new(p).font(serif(size)).color(palette::INK));
                             }
                             if let Some(prompt) = prompt {
                                 ui.add_space(6.0);
-                                ui.label(RichText::new(prompt).font(italic(size * 0.85)).color(palette::CORAL));
+                                ui.label(
+                                    RichText::new(prompt)
+                                        .font(italic(size * 0.85))
+                                        .color(palette::CORAL),
+                                );
                             }
                             for (i, f) in fragments.iter().enumerate() {
-                                let b = egui::Button::new(RichText::new(format!("{}.  {f}", i + 1)).font(serif(size * 0.9)))
-                                    .wrap();
+                                let b = egui::Button::new(
+                                    RichText::new(format!("{}.  {f}", i + 1))
+                                        .font(serif(size * 0.9)),
+                                )
+                                .wrap();
                                 if ui.add_sized([ui.available_width(), 0.0], b).clicked() {
                                     input.write(PlayerInput::Choose(i));
                                 }
@@ -564,13 +662,20 @@ fn draw_story(
                         .inner_margin(Margin::symmetric(40, 30))
                         .show(ui, |ui| {
                             ui.set_width(width.min(720.0));
-                            ui.label(RichText::new(to).font(italic(size * 0.9)).color(palette::SOFT_INK));
+                            ui.label(
+                                RichText::new(to)
+                                    .font(italic(size * 0.9))
+                                    .color(palette::SOFT_INK),
+                            );
                             ui.separator();
                             for p in text {
                                 ui.label(RichText::new(p).font(serif(size)).color(palette::INK));
                             }
                             ui.add_space(10.0);
-                            if ui.button(RichText::new("Fold the letter").font(italic(size * 0.85))).clicked() {
+                            if ui
+                                .button(RichText::new("Fold the letter").font(italic(size * 0.85)))
+                                .clicked()
+                            {
                                 input.write(PlayerInput::Advance);
                             }
                         });
@@ -590,29 +695,57 @@ fn draw_story(
                                         presence(ui, t, motion, ui_state.line_complete());
                                     }
                                     if !name.is_empty() {
-                                        let color = if *os { palette::CORAL } else { palette::SOFT_INK };
-                                        ui.label(RichText::new(name).font(serif(size * 1.05)).color(color).strong());
+                                        let color = if *os {
+                                            palette::CORAL
+                                        } else {
+                                            palette::SOFT_INK
+                                        };
+                                        ui.label(
+                                            RichText::new(name)
+                                                .font(serif(size * 1.05))
+                                                .color(color)
+                                                .strong(),
+                                        );
                                     }
                                 });
-                                let shown: String = text.chars().take(ui_state.typed as usize).collect();
-                                let font = if name.is_empty() { italic(size) } else { serif(size) };
+                                let shown: String =
+                                    text.chars().take(ui_state.typed as usize).collect();
+                                let font = if name.is_empty() {
+                                    italic(size)
+                                } else {
+                                    serif(size)
+                                };
                                 ui.label(RichText::new(shown).font(font));
                             }
                             Showing::Pause(_) => {
-                                ui.label(RichText::new("…").font(serif(size * 1.5)).color(palette::SOFT_INK));
+                                ui.label(
+                                    RichText::new("…")
+                                        .font(serif(size * 1.5))
+                                        .color(palette::SOFT_INK),
+                                );
                             }
                             Showing::Choices(choices) => {
                                 // What is being answered stays in view above the choices.
-                                if let Some(last) = runner.backlog.iter().rev().find(|e| e.decision.is_none()) {
+                                if let Some(last) =
+                                    runner.backlog.iter().rev().find(|e| e.decision.is_none())
+                                {
                                     let said = if last.speaker.is_empty() {
                                         last.text.clone()
                                     } else {
                                         format!("{}: {}", last.speaker, last.text)
                                     };
-                                    ui.label(RichText::new(said).font(italic(size * 0.85)).color(palette::SOFT_INK));
+                                    ui.label(
+                                        RichText::new(said)
+                                            .font(italic(size * 0.85))
+                                            .color(palette::SOFT_INK),
+                                    );
                                 }
                                 for (i, c) in choices.iter().enumerate() {
-                                    let b = egui::Button::new(RichText::new(format!("{}.  {c}", i + 1)).font(serif(size * 0.95))).wrap();
+                                    let b = egui::Button::new(
+                                        RichText::new(format!("{}.  {c}", i + 1))
+                                            .font(serif(size * 0.95)),
+                                    )
+                                    .wrap();
                                     if ui.add_sized([ui.available_width(), 0.0], b).clicked() {
                                         input.write(PlayerInput::Choose(i));
                                     }
@@ -621,7 +754,9 @@ fn draw_story(
                             _ => {}
                         }
                     });
-                    if !showing.is_choice() && response.response.interact(egui::Sense::click()).clicked() {
+                    if !showing.is_choice()
+                        && response.response.interact(egui::Sense::click()).clicked()
+                    {
                         advance_or_complete(showing, ui_state, input);
                     }
                 });
@@ -639,11 +774,19 @@ fn presence(ui: &mut egui::Ui, t: f32, motion: bool, done: bool) {
     let (rect, _) = ui.allocate_exact_size(egui::vec2(28.0, 28.0), egui::Sense::hover());
     let c = rect.center();
     let speaking = if done { 0.35 } else { 1.0 };
-    let pulse = if motion { 0.5 + 0.5 * (t * 2.4).sin() } else { 0.7 };
+    let pulse = if motion {
+        0.5 + 0.5 * (t * 2.4).sin()
+    } else {
+        0.7
+    };
     let painter = ui.painter();
     for (radius, alpha) in [(13.0, 40.0), (10.0, 70.0), (7.0, 140.0)] {
         let a = (alpha * (0.6 + 0.4 * pulse * speaking)) as u8;
-        painter.circle_filled(c, radius * (0.85 + 0.15 * pulse), Color32::from_rgba_unmultiplied(236, 118, 84, a));
+        painter.circle_filled(
+            c,
+            radius * (0.85 + 0.15 * pulse),
+            Color32::from_rgba_unmultiplied(236, 118, 84, a),
+        );
     }
     painter.circle_filled(c, 4.0, Color32::from_rgb(255, 214, 170));
 }
@@ -671,10 +814,15 @@ fn draw_corner(
         .anchor(Align2::RIGHT_TOP, egui::vec2(-16.0, 16.0))
         .show(ctx, |ui| {
             ui.horizontal(|ui| {
-                if ui.button(RichText::new("Backlog").font(serif(16.0))).clicked() {
+                if ui
+                    .button(RichText::new("Backlog").font(serif(16.0)))
+                    .clicked()
+                {
                     ui_state.backlog = !ui_state.backlog;
                 }
-                if ui.button(RichText::new("Quicksave").font(serif(16.0))).clicked()
+                if ui
+                    .button(RichText::new("Quicksave").font(serif(16.0)))
+                    .clicked()
                     && let Some(dir) = dir
                 {
                     quicksave(runner, dir, ui_state);
@@ -687,19 +835,29 @@ fn draw_corner(
 }
 
 /// Everything said so far, with a way back to each choice.
-fn draw_backlog(ctx: &egui::Context, runner: &StoryRunner, ui_state: &mut UiState, input: &mut MessageWriter<PlayerInput>) {
+fn draw_backlog(
+    ctx: &egui::Context,
+    runner: &StoryRunner,
+    ui_state: &mut UiState,
+    input: &mut MessageWriter<PlayerInput>,
+) {
     let mut open = true;
     egui::Window::new(RichText::new("What was said").font(serif(24.0)))
         .open(&mut open)
         .default_size([560.0, 460.0])
         .anchor(Align2::LEFT_TOP, egui::vec2(24.0, 24.0))
         .show(ctx, |ui| {
-            egui::ScrollArea::vertical().stick_to_bottom(true).show(ui, |ui| {
-                for entry in &runner.backlog {
-                    ui.horizontal_wrapped(|ui| {
-                        match entry.decision {
+            egui::ScrollArea::vertical()
+                .stick_to_bottom(true)
+                .show(ui, |ui| {
+                    for entry in &runner.backlog {
+                        ui.horizontal_wrapped(|ui| match entry.decision {
                             Some(k) => {
-                                ui.label(RichText::new(format!("› {}", entry.text)).font(italic(17.0)).color(palette::CORAL));
+                                ui.label(
+                                    RichText::new(format!("› {}", entry.text))
+                                        .font(italic(17.0))
+                                        .color(palette::CORAL),
+                                );
                                 if ui.small_button("Return here").clicked() {
                                     input.write(PlayerInput::Rollback(k));
                                     ui_state.backlog = false;
@@ -709,13 +867,16 @@ fn draw_backlog(ctx: &egui::Context, runner: &StoryRunner, ui_state: &mut UiStat
                                 ui.label(RichText::new(&entry.text).font(italic(17.0)));
                             }
                             None => {
-                                ui.label(RichText::new(format!("{}:", entry.speaker)).font(serif(17.0)).strong());
+                                ui.label(
+                                    RichText::new(format!("{}:", entry.speaker))
+                                        .font(serif(17.0))
+                                        .strong(),
+                                );
                                 ui.label(RichText::new(&entry.text).font(serif(17.0)));
                             }
-                        }
-                    });
-                }
-            });
+                        });
+                    }
+                });
         });
     if !open {
         ui_state.backlog = false;
@@ -723,7 +884,10 @@ fn draw_backlog(ctx: &egui::Context, runner: &StoryRunner, ui_state: &mut UiStat
 }
 
 /// The save and load screen.
-#[expect(clippy::too_many_arguments, reason = "saving and loading touch the story, the files and the screen")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "saving and loading touch the story, the files and the screen"
+)]
 fn draw_slots(
     ctx: &egui::Context,
     saving: bool,
@@ -756,14 +920,18 @@ fn draw_slots(
                 ui.horizontal(|ui| {
                     let label = format!("{}  —  {info}", slot.label());
                     let clicked = ui
-                        .add_sized([440.0, 38.0], egui::Button::new(RichText::new(label).font(serif(19.0))))
+                        .add_sized(
+                            [440.0, 38.0],
+                            egui::Button::new(RichText::new(label).font(serif(19.0))),
+                        )
                         .clicked();
                     if !clicked {
                         return;
                     }
                     if saving {
                         if let Some(runner) = runner {
-                            let doc = SaveDoc::new(&runner.story, &runner.state, runner.chapter_title());
+                            let doc =
+                                SaveDoc::new(&runner.story, &runner.state, runner.chapter_title());
                             match write_slot(dir, &slot, &doc) {
                                 Ok(()) => ui_state.toast(format!("Saved to {}.", slot.label())),
                                 Err(e) => ui_state.toast(format!("Could not save: {e}")),
@@ -805,10 +973,15 @@ fn draw_settings(ctx: &egui::Context, settings: &mut Settings, ui_state: &mut Ui
         .show(ctx, |ui| {
             ui.set_width(420.0);
             let mut s = settings.clone();
-            ui.add(egui::Slider::new(&mut s.text_speed, 0.0..=120.0).text("text speed (0: instant)"));
+            ui.add(
+                egui::Slider::new(&mut s.text_speed, 0.0..=120.0).text("text speed (0: instant)"),
+            );
             ui.add(egui::Slider::new(&mut s.text_size, 16.0..=34.0).text("text size"));
             ui.add(egui::Slider::new(&mut s.music_volume, 0.0..=1.0).text("music volume"));
-            ui.add(egui::Slider::new(&mut s.effects_volume, 0.0..=1.0).text("voice and effects volume"));
+            ui.add(
+                egui::Slider::new(&mut s.effects_volume, 0.0..=1.0)
+                    .text("voice and effects volume"),
+            );
             ui.checkbox(&mut s.auto_advance, "advance lines by themselves");
             ui.checkbox(&mut s.skip_seen, "skip lines already seen");
             ui.checkbox(&mut s.reduce_motion, "reduce motion");
@@ -857,6 +1030,9 @@ pub fn plugin(app: &mut App) {
                 .chain()
                 .in_set(GameSet::RecordInput),
         )
-        .add_systems(Update, (autosave, apply_window_settings).after(GameSet::AdvanceStory))
+        .add_systems(
+            Update,
+            (autosave, apply_window_settings).after(GameSet::AdvanceStory),
+        )
         .add_systems(EguiPrimaryContextPass, draw_ui);
 }

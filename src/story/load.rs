@@ -379,11 +379,8 @@ impl<'a> Compiler<'a> {
 
     /// Finds a literal after the cursor within the current node, else anywhere in the node.
     fn find(&self, literal: &str) -> Option<Range<usize>> {
-        let source = self.source();
         let c = self.cursor;
-        source
-            .find_literal_within(literal, c.offset..c.end)
-            .or_else(|| source.find_literal_within(literal, c.start..c.end))
+        self.source().find_literal_within(literal, c.start..c.end)
     }
 
     fn locate(&mut self, literal: Option<&str>) -> Range<usize> {
@@ -397,14 +394,9 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// Moves the cursor past a literal, so the next search finds the next occurrence.
-    fn advance(&mut self, literal: &str) -> Option<Range<usize>> {
-        let span = self.find(literal)?;
-        if span.start >= self.cursor.offset {
-            self.cursor.offset = span.end;
-        }
-        Some(span)
-    }
+    /// Placement is lazy: nothing is searched while compiling, only when a problem is
+    /// reported (searching every literal would cost a fifth of the load time).
+    fn advance(&mut self, _literal: &str) {}
 
     fn expr_errors(&mut self, text: &str, errors: Vec<ExprError>) {
         let literal = self.find(text);
@@ -424,13 +416,12 @@ impl<'a> Compiler<'a> {
         // Stories repeat their conditions ("trust >= 3"); compile each once. Relative node
         // names in calls depend on the chapter, so those are cached per chapter.
         let key = self.cache_key(text);
-        if let Some(c) = self.cond_cache.get(&key).cloned() {
-            self.advance(text);
+        if let Some(c) = self.cond_cache.get(key.as_ref()).cloned() {
             return Some(c);
         }
         let result = expr::compile_condition(text, &*self);
         if let Ok(c) = &result {
-            self.cond_cache.insert(key, c.clone());
+            self.cond_cache.insert(key.into_owned(), c.clone());
         }
         match result {
             Ok(c) => {
@@ -449,12 +440,12 @@ impl<'a> Compiler<'a> {
         let mut out = Vec::with_capacity(texts.len());
         for text in texts {
             let key = self.cache_key(text);
-            if let Some(e) = self.effect_cache.get(&key).cloned() {
+            if let Some(e) = self.effect_cache.get(key.as_ref()).cloned() {
                 out.push(e);
             } else {
                 match expr::compile_effect(text, &*self) {
                     Ok(e) => {
-                        self.effect_cache.insert(key, e.clone());
+                        self.effect_cache.insert(key.into_owned(), e.clone());
                         out.push(e);
                     }
                     Err(errors) => self.expr_errors(text, errors),
@@ -465,11 +456,11 @@ impl<'a> Compiler<'a> {
         out
     }
 
-    fn cache_key(&self, text: &str) -> String {
+    fn cache_key<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
         if text.contains('(') {
-            format!("{}\u{0}{text}", self.chapter)
+            format!("{}\u{0}{text}", self.chapter).into()
         } else {
-            text.to_owned()
+            text.into()
         }
     }
 

@@ -123,7 +123,9 @@ impl Template {
                             use std::fmt::Write;
                             let _ = write!(out, "{n}");
                         }
-                        (_, Some(Value::Flag(b))) => out.push_str(if *b { "true" } else { "false" }),
+                        (_, Some(Value::Flag(b))) => {
+                            out.push_str(if *b { "true" } else { "false" })
+                        }
                         (_, _) => {}
                     }
                 }

@@ -206,3 +206,15 @@ fn stuck_stories_report_instead_of_panicking() {
         assert!(events < 10);
     }
 }
+
+#[test]
+fn stats_count_what_the_story_holds() {
+    let s = her::story::stats::stats(&mini());
+    assert_eq!(s.choices, 5);
+    // Everything but "Change the subject" changes something read later.
+    assert_eq!(s.real_choices, 4);
+    assert_eq!((s.os_lines, s.os_lines_varied), (10, 8));
+    // `If("his_fear")`, the fragment's `when: "his_fear"`, and `{his_fear}` in a line.
+    assert_eq!(s.memory_callbacks, 3);
+    assert_eq!((s.letters, s.endings), (1, 2));
+}

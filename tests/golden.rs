@@ -44,3 +44,18 @@ fn every_ending_has_a_golden_transcript() {
         insta::assert_snapshot!(format!("golden_{}", ending.id), transcript);
     }
 }
+
+/// The studio's promises for the whole story (issue: the story, written).
+#[test]
+fn the_shipped_story_keeps_its_promises() {
+    let s = her::story::stats::stats(&shipped());
+    assert!(s.words >= 12_000, "{s:?}");
+    assert!(s.real_choices >= 60, "{s:?}");
+    assert!(s.endings >= 4, "{s:?}");
+    assert!(s.letters >= 3, "{s:?}");
+    assert!(s.memory_callbacks >= 20, "{s:?}");
+    assert!(
+        3 * s.os_lines_varied >= s.os_lines,
+        "a third of her lines must vary: {s:?}"
+    );
+}

@@ -43,6 +43,9 @@ pub struct Cli {
     /// The game (autoplay): quit once the title, a choice and a letter are photographed.
     #[arg(long)]
     pub screenshots_only: bool,
+    /// The game: draw a bare lit scene instead of the city (to measure what the city costs).
+    #[arg(long)]
+    pub bare_scene: bool,
     /// The game: dialogue folders, the base story first, then mods.
     #[arg(long = "dialogue", value_name = "DIR")]
     pub dialogue: Vec<PathBuf>,
@@ -100,6 +103,12 @@ pub enum Command {
         /// Also write the transcript to this file.
         #[arg(long)]
         transcript: Option<PathBuf>,
+    },
+    /// Count what the story holds: words, real choices, how much the OS's lines vary, memories.
+    Stats {
+        /// Dialogue folders: the base story first, then mods.
+        #[arg(default_value = "dialogue")]
+        paths: Vec<PathBuf>,
     },
     /// Walk every reachable state: what is reached, what never is, and how to reach each ending.
     Explore {
@@ -159,6 +168,7 @@ pub fn main() -> ExitCode {
                 dialogue: cli.dialogue,
                 max_seconds: cli.max_seconds,
                 screenshots_only: cli.screenshots_only,
+                bare_scene: cli.bare_scene,
                 launched: Some(launched),
             });
             if exit.is_success() {
@@ -191,6 +201,28 @@ pub fn main() -> ExitCode {
             record.as_deref(),
         ),
         Some(Command::Replay { file, transcript }) => replay(&file, transcript.as_deref()),
+        Some(Command::Stats { paths }) => {
+            let Some(story) = load_playable(&paths) else {
+                return ExitCode::from(2);
+            };
+            let s = crate::story::stats::stats(&story);
+            println!("words                {}", s.words);
+            println!("nodes                {}", s.nodes);
+            println!(
+                "choices              {} ({} real: a later condition or line reads what they do)",
+                s.choices, s.real_choices
+            );
+            println!(
+                "OS lines             {} ({} varied by state, stage or memory: {:.0}%)",
+                s.os_lines,
+                s.os_lines_varied,
+                100.0 * s.os_lines_varied as f32 / s.os_lines.max(1) as f32
+            );
+            println!("memory callbacks     {}", s.memory_callbacks);
+            println!("letters              {}", s.letters);
+            println!("endings              {}", s.endings);
+            ExitCode::SUCCESS
+        }
         Some(Command::Explore {
             paths,
             seed,

@@ -194,11 +194,16 @@ fn play(
                             return;
                         }
                     }
-                    if shooting && auto.shots.len() >= 3 && auto.wait < 10 {
-                        // Let the letter's screenshot be written before leaving.
-                        return;
-                    }
                     if shooting && options.screenshots_only && auto.shots.len() >= 3 {
+                        // Leave once the screenshots are on disk (or after a long wait).
+                        let written = auto.dir.as_ref().is_some_and(|d| {
+                            auto.shots
+                                .iter()
+                                .all(|n| d.join(format!("{n}.png")).exists())
+                        });
+                        if !written && auto.wait < 300 {
+                            return;
+                        }
                         report(&auto, "took the screenshots");
                         exit.write(AppExit::Success);
                         return;

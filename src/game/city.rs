@@ -287,8 +287,10 @@ fn spawn_city(
     mut materials: ResMut<Assets<StandardMaterial>>,
     settings: Option<Res<Settings>>,
     scene: Res<CityScene>,
+    options: Option<Res<super::GameOptions>>,
 ) {
     let quality = settings.map_or(1, |s| s.quality);
+    let bare = options.is_some_and(|o| o.bare_scene);
     let look = look_for(&scene);
     commands.insert_resource(ClearColor(Color::linear_rgb(
         look.sky.x, look.sky.y, look.sky.z,
@@ -362,6 +364,19 @@ fn spawn_city(
     });
 
     let mut rng = ChaCha8Rng::seed_from_u64(CITY_SEED);
+    if bare {
+        // The yardstick: one lit cube on the ground, same camera, light and fog.
+        commands.spawn((
+            Mesh3d(cube.clone()),
+            MeshMaterial3d(facades[0].clone()),
+            Transform::from_xyz(0.0, 20.0, -60.0).with_scale(Vec3::splat(40.0)),
+        ));
+        commands.insert_resource(CityMaterials {
+            windows,
+            street_lights,
+        });
+        return;
+    }
     // Blocks on a grid beyond the foreground, streets between them, an open avenue down the
     // middle for the street views; the tallest towers stand at the heart of the grid.
     let block = 22.0;
@@ -470,6 +485,9 @@ fn follow_story(
     }
 }
 
+/// The parts of the sun that the look changes.
+type SunParts = (&'static mut DirectionalLight, &'static mut Transform);
+
 /// Eases the look toward its target and applies it: sky, fog, sun, ambient, windows, camera.
 #[expect(
     clippy::too_many_arguments,
@@ -482,7 +500,7 @@ fn apply_look(
     mut clear: ResMut<ClearColor>,
     mut ambient: ResMut<GlobalAmbientLight>,
     mut camera: Query<(&mut Transform, &mut DistanceFog), With<CityCamera>>,
-    mut sun: Query<(&mut DirectionalLight, &mut Transform), (With<Sun>, Without<CityCamera>)>,
+    mut sun: Query<SunParts, (With<Sun>, Without<CityCamera>)>,
     city: Option<Res<CityMaterials>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
 ) {

@@ -57,6 +57,8 @@ pub struct GameOptions {
     pub max_seconds: Option<f32>,
     /// Stop autoplay once the title, a choice and a letter are photographed (smoke tests).
     pub screenshots_only: bool,
+    /// Draw a bare lit scene instead of the city (to measure what the city costs).
+    pub bare_scene: bool,
     /// When the process started, for the time to the first frame.
     pub launched: Option<std::time::Instant>,
 }

@@ -178,6 +178,16 @@ impl SourceFile {
         Some(hit + 1..hit + escaped.len() - 1)
     }
 
+    /// Finds text as it would be written inside a RON string (escaped), within a byte range:
+    /// for a part of a literal, such as a line's words after its speaker.
+    pub fn find_text_within(&self, needle: &str, within: Range<usize>) -> Option<Range<usize>> {
+        let escaped = escape(needle);
+        let end = within.end.min(self.text.len());
+        let start = within.start.min(end);
+        let hit = self.text.get(start..end)?.find(&escaped)? + start;
+        Some(hit..hit + escaped.len())
+    }
+
     /// Finds `field: "value"` (with any spacing) at or after `from`: where an `id` is declared.
     pub fn find_field(&self, field: &str, value: &str, from: usize) -> Option<Range<usize>> {
         let escaped = format!("\"{}\"", escape(value));

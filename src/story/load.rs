@@ -522,7 +522,8 @@ impl<'a> Compiler<'a> {
 
     fn template_error(&mut self, text: &str, inner: Range<usize>, message: &str, hint: &str) {
         let source = self.source();
-        let span = match self.find(text) {
+        let c = self.cursor;
+        let span = match source.find_text_within(text, c.start..c.end) {
             Some(lit) => source.inner_span(&lit, &inner),
             None => self.locate(None),
         };

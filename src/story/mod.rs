@@ -9,6 +9,7 @@
 //! - `runtime`: `StoryState` and the pull API (`Story::next`, `Story::choose`);
 //! - `save`: atomic, versioned saves that survive story edits;
 //! - `explore`: every reachable state;
+//! - `stats`: what the story holds (words, real choices, varied lines, callbacks);
 //! - `transcript`: events as text.
 
 pub mod diagnostic;
@@ -19,6 +20,7 @@ pub mod load;
 pub mod model;
 pub mod runtime;
 pub mod save;
+pub mod stats;
 pub mod transcript;
 pub mod validate;
 

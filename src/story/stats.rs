@@ -1,0 +1,164 @@
+//! What a story holds, counted the way the studio promises it: words, real choices (a choice
+//! is real when something later reads what it did), how many of the OS's lines change with the
+//! story, memory callbacks, letters, endings. `her stats` prints it; a test holds the shipped
+//! story to it.
+
+use super::expr::{Cond, Effect, VarType};
+use super::model::{Op, Story};
+
+/// The counts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Stats {
+    /// Words in lines, choices and letter fragments.
+    pub words: usize,
+    /// Choices offered anywhere.
+    pub choices: usize,
+    /// Choices whose effect a condition or a line reads, or whose target a `seen`/`visits` reads.
+    pub real_choices: usize,
+    /// Lines spoken by the OS.
+    pub os_lines: usize,
+    /// Of those, lines inside `Variants`, `Random`, `If` or `IfElse`.
+    pub os_lines_varied: usize,
+    /// Conditions and lines that read a remembered fact.
+    pub memory_callbacks: usize,
+    /// Letters to compose.
+    pub letters: usize,
+    /// Endings.
+    pub endings: usize,
+    /// Nodes.
+    pub nodes: usize,
+}
+
+fn cond_reads(c: &Cond) -> Vec<usize> {
+    let mut v = Vec::new();
+    c.reads(&mut v);
+    v
+}
+
+/// Counts a story.
+pub fn stats(story: &Story) -> Stats {
+    let mut s = Stats {
+        letters: story.letters.len(),
+        endings: story.endings.len(),
+        nodes: story.nodes.len(),
+        ..Stats::default()
+    };
+    let is_fact = |slot: &usize| story.variables[*slot].ty == VarType::Fact;
+    // Every condition in the story, and what reads what.
+    let mut conds: Vec<&Cond> = Vec::new();
+    for op in &story.ops {
+        match op {
+            Op::JumpUnless(c, _) => conds.push(c),
+            Op::Enter(_, Some(gate)) => conds.push(&gate.0),
+            _ => {}
+        }
+    }
+    conds.extend(story.groups.iter().flat_map(|g| {
+        g.variants
+            .iter()
+            .filter_map(|v| v.when.as_ref().map(|w| &w.cond))
+    }));
+    conds.extend(
+        story
+            .choice_sets
+            .iter()
+            .flatten()
+            .filter_map(|c| c.when.as_ref()),
+    );
+    conds.extend(story.letters.iter().flat_map(|l| {
+        l.paragraphs
+            .iter()
+            .flat_map(|p| p.fragments.iter().filter_map(|f| f.when.as_ref()))
+    }));
+    let mut read = vec![false; story.variables.len()];
+    let mut watched = vec![false; story.nodes.len()];
+    for c in &conds {
+        let slots = cond_reads(c);
+        if slots.iter().any(is_fact) {
+            s.memory_callbacks += 1;
+        }
+        for slot in slots {
+            read[slot] = true;
+        }
+        let mut nodes = Vec::new();
+        c.nodes(&mut nodes);
+        for n in nodes {
+            watched[n] = true;
+        }
+    }
+    for line in &story.lines {
+        let slots: Vec<usize> = line.text.reads().collect();
+        if slots.iter().any(is_fact) {
+            s.memory_callbacks += 1;
+        }
+        for slot in slots {
+            read[slot] = true;
+        }
+        s.words += line.text.source(story).split_whitespace().count();
+    }
+    // Which ops run only under a condition or a variant pick.
+    let mut varied = vec![false; story.ops.len()];
+    for (pc, op) in story.ops.iter().enumerate() {
+        if let Op::JumpUnless(_, target) = op {
+            // The `then` steps; for an IfElse they end in a jump over the `else` steps.
+            let mut end = *target;
+            if let Some(Op::Jump(after)) = target.checked_sub(1).map(|t| &story.ops[t])
+                && *after > *target
+            {
+                end = *after;
+            }
+            for v in varied.iter_mut().take(end).skip(pc + 1) {
+                *v = true;
+            }
+        }
+    }
+    for g in &story.groups {
+        for v in &g.variants {
+            for flag in varied.iter_mut().take(g.after).skip(v.entry) {
+                *flag = true;
+            }
+        }
+    }
+    for (pc, op) in story.ops.iter().enumerate() {
+        if let Op::Line(l) = op
+            && story.lines[*l]
+                .speaker
+                .is_some_and(|c| story.characters[c].os)
+        {
+            s.os_lines += 1;
+            if varied[pc] {
+                s.os_lines_varied += 1;
+            }
+        }
+    }
+    for c in story.choice_sets.iter().flatten() {
+        s.choices += 1;
+        s.words += c.text.source(story).split_whitespace().count();
+        // The choice's block runs from its entry to its way on.
+        let mut real = false;
+        for op in &story.ops[c.entry..] {
+            match op {
+                Op::Effects(effects) => {
+                    real |= effects.iter().map(Effect::target).any(|t| read[t]);
+                }
+                Op::Goto(n) => {
+                    real |= watched[*n];
+                    break;
+                }
+                Op::Jump(_) | Op::End(_) | Op::DeadEnd(_) => break,
+                _ => {}
+            }
+        }
+        if real {
+            s.real_choices += 1;
+        }
+    }
+    for l in &story.letters {
+        for p in &l.paragraphs {
+            for f in &p.fragments {
+                s.words += f.text.source(story).split_whitespace().count();
+            }
+        }
+    }
+    s
+}

@@ -70,6 +70,16 @@ impl DataDir {
         self.0.join("settings.ron")
     }
 
+    /// A save slot's thumbnail (a screenshot taken just after saving).
+    pub fn thumbnail(&self, slot: &Slot) -> PathBuf {
+        self.0.join("saves").join(format!("{}.png", slot.file_stem()))
+    }
+
+    /// The lines seen in any playthrough.
+    pub fn seen(&self) -> PathBuf {
+        self.0.join("seen.ron")
+    }
+
     /// A save slot's file.
     pub fn slot(&self, slot: &Slot) -> PathBuf {
         self.0
@@ -79,7 +89,7 @@ impl DataDir {
 }
 
 /// A save slot.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Slot {
     /// Written at every chapter start.
     Auto,

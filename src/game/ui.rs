@@ -5,7 +5,7 @@
 //! State and logic live in `UiState` and ordinary systems (typewriter, input); the egui
 //! closures only draw it and report clicks, so headless tests can drive everything else.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use bevy::prelude::*;
 use bevy::window::{MonitorSelection, WindowMode};
@@ -55,6 +55,12 @@ pub struct UiState {
     pub fonts_ready: bool,
     /// The chapter last autosaved at.
     pub autosaved_chapter: Option<usize>,
+    /// A thumbnail to take for a slot, in this many frames (once the menus are closed).
+    pub pending_thumbnail: Option<(Slot, u8)>,
+    /// Thumbnails shown on the save screen, by slot, with the file's time.
+    pub thumbnails: HashMap<Slot, (std::time::SystemTime, egui::TextureHandle)>,
+    /// The seen lines changed since they were last written.
+    pub seen_dirty: bool,
 }
 
 impl UiState {
@@ -98,6 +104,7 @@ fn tick_ui(
         ui.shown_for = 0.0;
         if let Showing::Line { id, .. } = &runner.showing {
             let seen_before = !ui.seen.insert(id.clone());
+            ui.seen_dirty |= !seen_before;
             if seen_before && settings.skip_seen {
                 input.write(PlayerInput::Advance);
                 return;
@@ -219,7 +226,10 @@ fn advance_or_complete(
 fn quicksave(runner: &StoryRunner, dir: &DataDir, ui: &mut UiState) {
     let doc = SaveDoc::new(&runner.story, &runner.state, runner.chapter_title());
     match write_slot(dir, &Slot::Quick, &doc) {
-        Ok(()) => ui.toast("Saved."),
+        Ok(()) => {
+            ui.pending_thumbnail = Some((Slot::Quick, 2));
+            ui.toast("Saved.");
+        }
         Err(e) => ui.toast(format!("Could not save: {e}")),
     }
 }
@@ -273,9 +283,12 @@ fn autosave(runner: Option<Res<StoryRunner>>, dir: Option<Res<DataDir>>, mut ui:
     {
         ui.autosaved_chapter = Some(number);
         let doc = SaveDoc::new(&runner.story, &runner.state, runner.chapter_title());
-        if let Err(e) = write_slot(&dir, &Slot::Auto, &doc) {
-            ui.toast(format!("Could not autosave: {e}"));
+        match write_slot(&dir, &Slot::Auto, &doc) {
+            // The title card is a fine picture for a chapter's autosave.
+            Ok(()) => ui.pending_thumbnail = Some((Slot::Auto, 2)),
+            Err(e) => ui.toast(format!("Could not autosave: {e}")),
         }
+        write_seen(&dir, &mut ui);
     }
 }
 
@@ -560,6 +573,8 @@ fn draw_story(
 ) {
     let screen = ctx.content_rect();
     let width = (screen.width() * 0.72).clamp(320.0, 980.0);
+    // Small windows get smaller text, so a letter still fits.
+    let size = size.min(screen.height() * 0.05).max(11.0);
     match &runner.showing {
         Showing::ChapterCard { number, title } => {
             veil(ctx, 0.75);
@@ -619,7 +634,7 @@ fn draw_story(
                         .fill(Color32::from_rgb(253, 246, 234))
                         .stroke(Stroke::new(1.0, palette::PEACH))
                         .corner_radius(CornerRadius::same(4))
-                        .inner_margin(Margin::symmetric(40, 30))
+                        .inner_margin(Margin::symmetric((screen.width() * 0.04).min(40.0) as i8, (screen.height() * 0.04).min(30.0) as i8))
                         .show(ui, |ui| {
                             ui.set_width(width.min(720.0));
                             ui.label(
@@ -649,6 +664,7 @@ fn draw_story(
                                     input.write(PlayerInput::Choose(i));
                                 }
                             }
+                            });
                         });
                 });
         }
@@ -659,7 +675,7 @@ fn draw_story(
                     egui::Frame::NONE
                         .fill(Color32::from_rgb(253, 246, 234))
                         .corner_radius(CornerRadius::same(4))
-                        .inner_margin(Margin::symmetric(40, 30))
+                        .inner_margin(Margin::symmetric((screen.width() * 0.04).min(40.0) as i8, (screen.height() * 0.04).min(30.0) as i8))
                         .show(ui, |ui| {
                             ui.set_width(width.min(720.0));
                             ui.label(
@@ -907,7 +923,7 @@ fn draw_slots(
         .collapsible(false)
         .anchor(Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
         .show(ctx, |ui| {
-            ui.set_width(460.0);
+            ui.set_width(500.0);
             for slot in Slot::all() {
                 if saving && slot == Slot::Auto {
                     continue;
@@ -933,7 +949,10 @@ fn draw_slots(
                             let doc =
                                 SaveDoc::new(&runner.story, &runner.state, runner.chapter_title());
                             match write_slot(dir, &slot, &doc) {
-                                Ok(()) => ui_state.toast(format!("Saved to {}.", slot.label())),
+                                Ok(()) => {
+                                    ui_state.pending_thumbnail = Some((slot.clone(), 2));
+                                    ui_state.toast(format!("Saved to {}.", slot.label()));
+                                }
                                 Err(e) => ui_state.toast(format!("Could not save: {e}")),
                             }
                             ui_state.slots = None;
@@ -946,6 +965,69 @@ fn draw_slots(
         });
     if !open {
         ui_state.slots = None;
+    }
+}
+
+/// A slot's thumbnail as a texture, loaded once per file version.
+fn thumbnail(ctx: &egui::Context, dir: &DataDir, slot: &Slot, ui_state: &mut UiState) -> Option<egui::TextureHandle> {
+    let path = dir.thumbnail(slot);
+    let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
+    if let Some((when, tex)) = ui_state.thumbnails.get(slot)
+        && *when == modified
+    {
+        return Some(tex.clone());
+    }
+    let img = image::open(&path).ok()?.thumbnail(192, 108).to_rgb8();
+    let color = egui::ColorImage::from_rgb([img.width() as usize, img.height() as usize], img.as_raw());
+    let tex = ctx.load_texture(format!("thumbnail-{}", slot.label()), color, egui::TextureOptions::LINEAR);
+    ui_state.thumbnails.insert(slot.clone(), (modified, tex.clone()));
+    Some(tex)
+}
+
+/// Takes a pending save thumbnail once the menus have closed.
+fn take_thumbnail(mut ui: ResMut<UiState>, dir: Option<Res<DataDir>>, mut commands: Commands) {
+    let Some((slot, frames)) = ui.pending_thumbnail.take() else { return };
+    if ui.slots.is_some() || frames > 0 {
+        ui.pending_thumbnail = Some((slot, frames.saturating_sub(1)));
+        return;
+    }
+    if let Some(dir) = dir {
+        let path = dir.thumbnail(&slot);
+        commands
+            .spawn(bevy::render::view::screenshot::Screenshot::primary_window())
+            .observe(bevy::render::view::screenshot::save_to_disk(path));
+    }
+}
+
+/// Writes the seen lines, atomically, when they changed.
+fn write_seen(dir: &DataDir, ui: &mut UiState) {
+    if !ui.seen_dirty {
+        return;
+    }
+    let mut lines: Vec<&String> = ui.seen.iter().collect();
+    lines.sort();
+    let text = ron::ser::to_string(&lines).unwrap_or_default();
+    if crate::story::save::write_atomic(&dir.seen(), text.as_bytes()).is_ok() {
+        ui.seen_dirty = false;
+    }
+}
+
+/// Reads the lines seen in earlier playthroughs.
+fn load_seen(dir: Option<Res<DataDir>>, mut ui: ResMut<UiState>) {
+    let Some(dir) = dir else { return };
+    if let Ok(text) = std::fs::read_to_string(dir.seen())
+        && let Ok(lines) = ron::from_str::<Vec<String>>(&text)
+    {
+        ui.seen.extend(lines);
+    }
+}
+
+/// Keeps the seen lines on disk when the game closes.
+fn save_seen_on_exit(mut exits: MessageReader<AppExit>, dir: Option<Res<DataDir>>, mut ui: ResMut<UiState>) {
+    if exits.read().next().is_some()
+        && let Some(dir) = dir
+    {
+        write_seen(&dir, &mut ui);
     }
 }
 

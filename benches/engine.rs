@@ -22,39 +22,51 @@ fn main() {
 
 const SIZES: &[usize] = &[1_000, 10_000, 100_000];
 
-/// A story of `n` nodes as RON text: the manifest and one chapter.
+/// A story of `n` nodes as RON text, in chapters of 1,000 nodes, one file each (as a real
+/// story is written): the manifest, then the chapter files.
 fn synthetic(n: usize) -> Vec<SourceFile> {
-    let manifest = r#"Story(
+    const PER_CHAPTER: usize = 1_000;
+    let chapters = n.div_ceil(PER_CHAPTER);
+    let ids: Vec<String> = (0..chapters).map(|c| format!("\"c{c}\"")).collect();
+    let manifest = format!(
+        r#"Story(
     title: "Synthetic",
-    chapters: ["c"],
-    characters: { "os": (name: "{os_name}", os: true), "theodore": (name: "Theodore") },
-    variables: { "trust": Number(0), "os_name": Text("Samantha") },
-)"#;
+    chapters: [{}],
+    characters: {{ "os": (name: "{{os_name}}", os: true), "theodore": (name: "Theodore") }},
+    variables: {{ "trust": Number(0), "os_name": Text("Samantha") }},
+)"#,
+        ids.join(", ")
+    );
+    // Node i lives in chapter i / PER_CHAPTER; targets are written in full.
+    let path = |i: usize| format!("c{}.n{i}", i / PER_CHAPTER);
     let mut rng = ChaCha8Rng::seed_from_u64(42);
-    let mut chapter = String::with_capacity(n * 420);
-    chapter.push_str("Chapter(id: \"c\", title: \"Synthetic\", nodes: [\n");
-    for i in 0..n {
-        let next = (i + 1) % n;
-        let jump = rng.random_range(0..n);
-        let far = rng.random_range(0..n);
+    let mut files = vec![SourceFile::new(PathBuf::from("story.ron"), manifest)];
+    for c in 0..chapters {
+        let mut chapter = String::with_capacity(PER_CHAPTER * 420);
         chapter.push_str(&format!(
-            r#"  (id: "n{i}", script: [
+            "Chapter(id: \"c{c}\", title: \"Synthetic\", nodes: [\n"
+        ));
+        for i in c * PER_CHAPTER..((c + 1) * PER_CHAPTER).min(n) {
+            let next = path((i + 1) % n);
+            let jump = path(rng.random_range(0..n));
+            let far = path(rng.random_range(0..n));
+            chapter.push_str(&format!(
+                r#"  (id: "n{i}", script: [
     Line("os: Node {i}, {{os_name}} speaking."),
     Line("theodore: I hear you."),
     Line("The city hums."),
   ], choices: [
-    (text: "On.", do: ["trust += 1"], goto: "n{next}"),
-    (text: "Elsewhere.", do: ["trust -= 1"], goto: "n{jump}"),
-    (text: "Only if trusted.", when: "trust >= 2", goto: "n{far}"),
+    (text: "On.", do: ["trust += 1"], goto: "{next}"),
+    (text: "Elsewhere.", do: ["trust -= 1"], goto: "{jump}"),
+    (text: "Only if trusted.", when: "trust >= 2", goto: "{far}"),
   ]),
 "#
-        ));
+            ));
+        }
+        chapter.push_str("])\n");
+        files.push(SourceFile::new(PathBuf::from(format!("c{c}.ron")), chapter));
     }
-    chapter.push_str("])\n");
-    vec![
-        SourceFile::new(PathBuf::from("story.ron"), manifest.to_owned()),
-        SourceFile::new(PathBuf::from("c.ron"), chapter),
-    ]
+    files
 }
 
 /// Loads, compiles and validates a story of each size.
@@ -64,7 +76,8 @@ fn load_and_validate(bencher: Bencher, n: usize) {
     bencher
         .with_inputs(|| sources.clone())
         .bench_values(|sources| {
-            let report = compile_sources(sources, std::slice::from_ref(&(0..2)));
+            let all = 0..sources.len();
+            let report = compile_sources(sources, std::slice::from_ref(&all));
             assert!(report.story.is_some(), "{:?}", report.diagnostics.first());
             report
         });
@@ -73,7 +86,9 @@ fn load_and_validate(bencher: Bencher, n: usize) {
 /// A million steps through a story of each size.
 #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
 fn walk_a_million_steps(bencher: Bencher, n: usize) {
-    let story = compile_sources(synthetic(n), std::slice::from_ref(&(0..2)))
+    let sources = synthetic(n);
+    let all = 0..sources.len();
+    let story = compile_sources(sources, std::slice::from_ref(&all))
         .story
         .expect("synthetic story");
     bencher

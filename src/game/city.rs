@@ -7,6 +7,7 @@ use bevy::camera::ClearColor;
 use bevy::light::{DirectionalLight, GlobalAmbientLight};
 use bevy::pbr::{DistanceFog, FogFalloff};
 use bevy::prelude::*;
+use bevy::render::view::Msaa;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -261,6 +262,46 @@ pub struct CityLook {
 struct CityMaterials {
     windows: Handle<StandardMaterial>,
     street_lights: Handle<StandardMaterial>,
+    /// Facades and ground drawn unlit (low and medium detail), with their own colours: their
+    /// light is baked into the cube's faces and tinted by the time of day here, which costs a
+    /// software renderer a fraction of full lighting.
+    tinted: Vec<(Handle<StandardMaterial>, Vec3)>,
+}
+
+/// The colour the time of day gives unlit surfaces: sunlight and ambient light, mixed.
+fn tint(look: &Look) -> Vec3 {
+    let sun = look.sun * (look.sun_lux / 10_000.0).min(1.3) * 0.75;
+    let ambient = look.ambient * (look.ambient_brightness / 320.0) * 0.45;
+    (sun + ambient).min(Vec3::splat(1.6))
+}
+
+/// A unit cube whose faces carry their own shade (top brightest, the faces toward the viewer
+/// next, the sides darker), for flat, cheap, readable massing without lighting.
+fn shaded_cube() -> Mesh {
+    let mut mesh = Mesh::from(Cuboid::new(1.0, 1.0, 1.0));
+    let normals: Vec<[f32; 3]> = match mesh.attribute(Mesh::ATTRIBUTE_NORMAL) {
+        Some(bevy::mesh::VertexAttributeValues::Float32x3(n)) => n.clone(),
+        _ => Vec::new(),
+    };
+    let colors: Vec<[f32; 4]> = normals
+        .iter()
+        .map(|n| {
+            let shade = if n[1] > 0.5 {
+                1.0
+            } else if n[2] > 0.5 {
+                0.82
+            } else if n[0] > 0.5 {
+                0.68
+            } else if n[1] < -0.5 {
+                0.3
+            } else {
+                0.56
+            };
+            [shade, shade, shade, 1.0]
+        })
+        .collect();
+    mesh.insert_attribute(Mesh::ATTRIBUTE_COLOR, colors);
+    mesh
 }
 
 /// A light moving along a street.
@@ -301,8 +342,16 @@ fn spawn_city(
         ..default()
     });
 
-    commands.spawn((
+    // Multisampling multiplies the cost of every edge in the skyline; players on low and
+    // medium detail get sharp edges for a fraction of the cost.
+    let msaa = if quality >= 2 {
+        Msaa::Sample4
+    } else {
+        Msaa::Off
+    };
+    let mut camera = commands.spawn((
         Camera3d::default(),
+        msaa,
         Transform::from_translation(look.eye).looking_at(look.target, Vec3::Y),
         DistanceFog {
             color: Color::linear_rgb(look.fog.x, look.fog.y, look.fog.z),
@@ -314,6 +363,9 @@ fn spawn_city(
         },
         CityCamera,
     ));
+    // Depth first, then shade each pixel once: the skyline overlaps itself many times, and
+    // even a software renderer then draws it at about twice the cost of a bare scene.
+    camera.insert(bevy::core_pipeline::prepass::DepthPrepass);
     commands.spawn((
         DirectionalLight {
             color: Color::linear_rgb(look.sun.x, look.sun.y, look.sun.z),
@@ -325,12 +377,30 @@ fn spawn_city(
         Sun,
     ));
 
-    let cube = meshes.add(Cuboid::new(1.0, 1.0, 1.0));
-    let ground = materials.add(StandardMaterial {
-        base_color: Color::srgb(0.30, 0.17, 0.15),
-        perceptual_roughness: 0.95,
-        ..default()
-    });
+    // High detail lights everything; low and medium bake the light (see `CityMaterials`).
+    let lit = quality >= 2 || bare;
+    let cube = if lit {
+        meshes.add(Cuboid::new(1.0, 1.0, 1.0))
+    } else {
+        meshes.add(shaded_cube())
+    };
+    let mut tinted = Vec::new();
+    let mut surface =
+        |color: Vec3, roughness: f32, tinted: &mut Vec<(Handle<StandardMaterial>, Vec3)>| {
+            let t = if lit { Vec3::ONE } else { tint(&look) };
+            let c = color * t;
+            let handle = materials.add(StandardMaterial {
+                base_color: Color::linear_rgb(c.x, c.y, c.z),
+                perceptual_roughness: roughness,
+                unlit: !lit,
+                ..default()
+            });
+            if !lit {
+                tinted.push((handle.clone(), color));
+            }
+            handle
+        };
+    let ground = surface(lin(0.30, 0.17, 0.15), 0.95, &mut tinted);
     commands.spawn((
         Mesh3d(meshes.add(Plane3d::default().mesh().size(1200.0, 1200.0))),
         MeshMaterial3d(ground),
@@ -343,13 +413,7 @@ fn spawn_city(
         (0.66, 0.30, 0.24),
     ]
     .iter()
-    .map(|&(r, g, b)| {
-        materials.add(StandardMaterial {
-            base_color: Color::srgb(r, g, b),
-            perceptual_roughness: 0.85,
-            ..default()
-        })
-    })
+    .map(|&(r, g, b)| surface(lin(r, g, b), 0.85, &mut tinted))
     .collect();
     let windows = materials.add(StandardMaterial {
         base_color: Color::srgb(0.35, 0.22, 0.18),
@@ -374,6 +438,7 @@ fn spawn_city(
         commands.insert_resource(CityMaterials {
             windows,
             street_lights,
+            tinted,
         });
         return;
     }
@@ -421,9 +486,13 @@ fn spawn_city(
         }
         // Bands of windows on the face toward the viewer.
         let bands = (h / 7.0) as usize;
-        let step = if quality == 0 { 3 } else { 2 };
+        let (step, gaps) = match quality {
+            0 => (4, 0.5),
+            1 => (3, 0.45),
+            _ => (2, 0.35),
+        };
         for band in (1..bands).step_by(step) {
-            if rng.random_bool(0.35) {
+            if rng.random_bool(gaps) {
                 continue;
             }
             let y = band as f32 * 7.0;
@@ -462,6 +531,7 @@ fn spawn_city(
     commands.insert_resource(CityMaterials {
         windows,
         street_lights,
+        tinted,
     });
 }
 
@@ -530,6 +600,13 @@ fn apply_look(
         if let Some(city) = &city {
             if let Some(mut m) = materials.get_mut(&city.windows) {
                 m.emissive = LinearRgba::rgb(1.0, 0.55, 0.25) * l.windows * 6.0;
+            }
+            let t = tint(&l);
+            for (handle, base) in &city.tinted {
+                if let Some(mut m) = materials.get_mut(handle) {
+                    let c = *base * t;
+                    m.base_color = Color::linear_rgb(c.x, c.y, c.z);
+                }
             }
             if let Some(mut m) = materials.get_mut(&city.street_lights) {
                 m.emissive = LinearRgba::rgb(1.0, 0.6, 0.3) * (2.0 + l.windows * 8.0);

@@ -72,7 +72,9 @@ impl DataDir {
 
     /// A save slot's thumbnail (a screenshot taken just after saving).
     pub fn thumbnail(&self, slot: &Slot) -> PathBuf {
-        self.0.join("saves").join(format!("{}.png", slot.file_stem()))
+        self.0
+            .join("saves")
+            .join(format!("{}.png", slot.file_stem()))
     }
 
     /// The lines seen in any playthrough.

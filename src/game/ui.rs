@@ -33,7 +33,7 @@ mod palette {
 }
 
 /// What the interface is doing, outside the egui closures.
-#[derive(Resource, Debug, Default)]
+#[derive(Resource, Default)]
 pub struct UiState {
     /// Characters of the current line shown so far.
     pub typed: f32,
@@ -634,37 +634,46 @@ fn draw_story(
                         .fill(Color32::from_rgb(253, 246, 234))
                         .stroke(Stroke::new(1.0, palette::PEACH))
                         .corner_radius(CornerRadius::same(4))
-                        .inner_margin(Margin::symmetric((screen.width() * 0.04).min(40.0) as i8, (screen.height() * 0.04).min(30.0) as i8))
+                        .inner_margin(Margin::symmetric(
+                            (screen.width() * 0.04).min(40.0) as i8,
+                            (screen.height() * 0.04).min(30.0) as i8,
+                        ))
                         .show(ui, |ui| {
                             ui.set_width(width.min(720.0));
-                            ui.label(
-                                RichText::new(to)
-                                    .font(italic(size * 0.9))
-                                    .color(palette::SOFT_INK),
-                            );
-                            ui.separator();
-                            for p in so_far {
-                                ui.label(RichText::new(p).font(serif(size)).color(palette::INK));
-                            }
-                            if let Some(prompt) = prompt {
-                                ui.add_space(6.0);
-                                ui.label(
-                                    RichText::new(prompt)
-                                        .font(italic(size * 0.85))
-                                        .color(palette::CORAL),
-                                );
-                            }
-                            for (i, f) in fragments.iter().enumerate() {
-                                let b = egui::Button::new(
-                                    RichText::new(format!("{}.  {f}", i + 1))
-                                        .font(serif(size * 0.9)),
-                                )
-                                .wrap();
-                                if ui.add_sized([ui.available_width(), 0.0], b).clicked() {
-                                    input.write(PlayerInput::Choose(i));
-                                }
-                            }
-                            });
+                            egui::ScrollArea::vertical()
+                                .max_height(screen.height() * 0.8)
+                                .stick_to_bottom(true)
+                                .show(ui, |ui| {
+                                    ui.label(
+                                        RichText::new(to)
+                                            .font(italic(size * 0.9))
+                                            .color(palette::SOFT_INK),
+                                    );
+                                    ui.separator();
+                                    for p in so_far {
+                                        ui.label(
+                                            RichText::new(p).font(serif(size)).color(palette::INK),
+                                        );
+                                    }
+                                    if let Some(prompt) = prompt {
+                                        ui.add_space(6.0);
+                                        ui.label(
+                                            RichText::new(prompt)
+                                                .font(italic(size * 0.85))
+                                                .color(palette::CORAL),
+                                        );
+                                    }
+                                    for (i, f) in fragments.iter().enumerate() {
+                                        let b = egui::Button::new(
+                                            RichText::new(format!("{}.  {f}", i + 1))
+                                                .font(serif(size * 0.9)),
+                                        )
+                                        .wrap();
+                                        if ui.add_sized([ui.available_width(), 0.0], b).clicked() {
+                                            input.write(PlayerInput::Choose(i));
+                                        }
+                                    }
+                                });
                         });
                 });
         }
@@ -675,7 +684,10 @@ fn draw_story(
                     egui::Frame::NONE
                         .fill(Color32::from_rgb(253, 246, 234))
                         .corner_radius(CornerRadius::same(4))
-                        .inner_margin(Margin::symmetric((screen.width() * 0.04).min(40.0) as i8, (screen.height() * 0.04).min(30.0) as i8))
+                        .inner_margin(Margin::symmetric(
+                            (screen.width() * 0.04).min(40.0) as i8,
+                            (screen.height() * 0.04).min(30.0) as i8,
+                        ))
                         .show(ui, |ui| {
                             ui.set_width(width.min(720.0));
                             ui.label(
@@ -934,10 +946,19 @@ fn draw_slots(
                     Some(Ok(doc)) => format!("{}  ·  {}", doc.label, when(doc.saved_at)),
                 };
                 ui.horizontal(|ui| {
+                    match thumbnail(ctx, dir, &slot, ui_state) {
+                        Some(tex) => {
+                            ui.add(egui::Image::new(egui::load::SizedTexture::new(
+                                tex.id(),
+                                [96.0, 54.0],
+                            )));
+                        }
+                        None => ui.add_space(104.0),
+                    }
                     let label = format!("{}  —  {info}", slot.label());
                     let clicked = ui
                         .add_sized(
-                            [440.0, 38.0],
+                            [380.0, 54.0],
                             egui::Button::new(RichText::new(label).font(serif(19.0))),
                         )
                         .clicked();
@@ -969,7 +990,12 @@ fn draw_slots(
 }
 
 /// A slot's thumbnail as a texture, loaded once per file version.
-fn thumbnail(ctx: &egui::Context, dir: &DataDir, slot: &Slot, ui_state: &mut UiState) -> Option<egui::TextureHandle> {
+fn thumbnail(
+    ctx: &egui::Context,
+    dir: &DataDir,
+    slot: &Slot,
+    ui_state: &mut UiState,
+) -> Option<egui::TextureHandle> {
     let path = dir.thumbnail(slot);
     let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
     if let Some((when, tex)) = ui_state.thumbnails.get(slot)
@@ -978,15 +1004,24 @@ fn thumbnail(ctx: &egui::Context, dir: &DataDir, slot: &Slot, ui_state: &mut UiS
         return Some(tex.clone());
     }
     let img = image::open(&path).ok()?.thumbnail(192, 108).to_rgb8();
-    let color = egui::ColorImage::from_rgb([img.width() as usize, img.height() as usize], img.as_raw());
-    let tex = ctx.load_texture(format!("thumbnail-{}", slot.label()), color, egui::TextureOptions::LINEAR);
-    ui_state.thumbnails.insert(slot.clone(), (modified, tex.clone()));
+    let color =
+        egui::ColorImage::from_rgb([img.width() as usize, img.height() as usize], img.as_raw());
+    let tex = ctx.load_texture(
+        format!("thumbnail-{}", slot.label()),
+        color,
+        egui::TextureOptions::LINEAR,
+    );
+    ui_state
+        .thumbnails
+        .insert(slot.clone(), (modified, tex.clone()));
     Some(tex)
 }
 
 /// Takes a pending save thumbnail once the menus have closed.
 fn take_thumbnail(mut ui: ResMut<UiState>, dir: Option<Res<DataDir>>, mut commands: Commands) {
-    let Some((slot, frames)) = ui.pending_thumbnail.take() else { return };
+    let Some((slot, frames)) = ui.pending_thumbnail.take() else {
+        return;
+    };
     if ui.slots.is_some() || frames > 0 {
         ui.pending_thumbnail = Some((slot, frames.saturating_sub(1)));
         return;
@@ -1023,7 +1058,11 @@ fn load_seen(dir: Option<Res<DataDir>>, mut ui: ResMut<UiState>) {
 }
 
 /// Keeps the seen lines on disk when the game closes.
-fn save_seen_on_exit(mut exits: MessageReader<AppExit>, dir: Option<Res<DataDir>>, mut ui: ResMut<UiState>) {
+fn save_seen_on_exit(
+    mut exits: MessageReader<AppExit>,
+    dir: Option<Res<DataDir>>,
+    mut ui: ResMut<UiState>,
+) {
     if exits.read().next().is_some()
         && let Some(dir) = dir
     {
@@ -1112,9 +1151,11 @@ pub fn plugin(app: &mut App) {
                 .chain()
                 .in_set(GameSet::RecordInput),
         )
+        .add_systems(Startup, load_seen)
         .add_systems(
             Update,
-            (autosave, apply_window_settings).after(GameSet::AdvanceStory),
+            (autosave, apply_window_settings, take_thumbnail).after(GameSet::AdvanceStory),
         )
+        .add_systems(Last, save_seen_on_exit)
         .add_systems(EguiPrimaryContextPass, draw_ui);
 }

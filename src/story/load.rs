@@ -160,18 +160,50 @@ struct Parsed {
 pub fn compile_sources(sources: Vec<SourceFile>, layers: &[Range<usize>]) -> LoadReport {
     let mut diagnostics = Vec::new();
     let mut parsed = Vec::new();
-    let options = ron_options();
-    for (layer, range) in layers.iter().enumerate() {
-        for file in range.clone() {
-            let source = &sources[file];
-            match options.from_str::<DialogueFile>(&source.text) {
-                Ok(content) => parsed.push(Parsed {
-                    file,
-                    layer,
-                    content,
-                }),
-                Err(e) => diagnostics.push(ron_error(source, &e)),
-            }
+    // Parsing RON is most of the cost of loading, and files are independent: parse them on
+    // every core, then keep their order.
+    let jobs: Vec<(usize, usize)> = layers
+        .iter()
+        .enumerate()
+        .flat_map(|(layer, range)| range.clone().map(move |file| (layer, file)))
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len().max(1));
+    let chunk = jobs.len().div_ceil(threads.max(1)).max(1);
+    let results: Vec<(usize, usize, Result<DialogueFile, ron::error::SpannedError>)> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = jobs
+                .chunks(chunk)
+                .map(|part| {
+                    let sources = &sources;
+                    scope.spawn(move || {
+                        let options = ron_options();
+                        part.iter()
+                            .map(|&(layer, file)| {
+                                (
+                                    layer,
+                                    file,
+                                    options.from_str::<DialogueFile>(&sources[file].text),
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+    for (layer, file, result) in results {
+        match result {
+            Ok(content) => parsed.push(Parsed {
+                file,
+                layer,
+                content,
+            }),
+            Err(e) => diagnostics.push(ron_error(&sources[file], &e)),
         }
     }
     let mut hasher = blake3::Hasher::new();

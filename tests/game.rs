@@ -11,7 +11,7 @@ use her::game::persist::{
     DataDir, Settings, Slot, load_settings, read_slot, save_settings, write_slot,
 };
 use her::game::runner::{PlayerInput, Showing, StoryRunner};
-use her::game::{GameSet, LoadedStory, Screen, city, runner};
+use her::game::{LoadedStory, city, runner};
 use her::story::format::{Location, Mood, TimeOfDay};
 use her::story::{Resume, SaveDoc};
 
@@ -19,18 +19,9 @@ use crate::common::shipped;
 
 fn app(seed: u64) -> App {
     let mut app = App::new();
-    app.add_plugins((MinimalPlugins, StatesPlugin))
-        .init_state::<Screen>()
-        .configure_sets(
-            Update,
-            (
-                GameSet::RecordInput,
-                GameSet::AdvanceStory,
-                GameSet::UpdateScene,
-            )
-                .chain(),
-        )
-        .add_plugins((runner::plugin, city::plugin));
+    app.add_plugins((MinimalPlugins, StatesPlugin));
+    her::game::frame(&mut app);
+    app.add_plugins((runner::plugin, city::plugin));
     let story = Arc::new(shipped());
     app.insert_resource(LoadedStory(story.clone()));
     app.insert_resource(StoryRunner::new(story, seed));

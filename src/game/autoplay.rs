@@ -64,6 +64,22 @@ pub struct Autoplay {
 }
 
 impl Autoplay {
+    /// Holds a moment until it is drawn and photographed; true while it should stay.
+    fn hold_for_shot(&mut self, commands: &mut Commands, name: &'static str, drawn: bool) -> bool {
+        if self.shots.contains(&name) {
+            return false;
+        }
+        if !drawn {
+            self.wait = 0;
+            return true;
+        }
+        // Show the typewriter's finished line a moment, then photograph.
+        if self.wait == 12 {
+            self.shoot(commands, name);
+        }
+        self.wait < 20
+    }
+
     fn shoot(&mut self, commands: &mut Commands, name: &'static str) -> bool {
         if self.shots.contains(&name) {
             return false;
@@ -163,18 +179,8 @@ fn play(
             let shooting = auto.dir.is_some();
             match &runner.showing {
                 Showing::Choices(c) => {
-                    if shooting && !auto.shots.contains(&"choice") {
-                        if !drawn {
-                            auto.wait = 0;
-                            return;
-                        }
-                        // Show the typewriter's finished line a moment, then photograph.
-                        if auto.wait == 12 {
-                            auto.shoot(&mut commands, "choice");
-                        }
-                        if auto.wait < 20 {
-                            return;
-                        }
+                    if shooting && auto.hold_for_shot(&mut commands, "choice", drawn) {
+                        return;
                     }
                     let pick = auto.rng.random_range(0..c.len());
                     input.write(PlayerInput::Choose(pick));
@@ -182,17 +188,8 @@ fn play(
                     auto.wait = 0;
                 }
                 Showing::Letter { fragments, .. } => {
-                    if shooting && !auto.shots.contains(&"letter") {
-                        if !drawn {
-                            auto.wait = 0;
-                            return;
-                        }
-                        if auto.wait == 12 {
-                            auto.shoot(&mut commands, "letter");
-                        }
-                        if auto.wait < 20 {
-                            return;
-                        }
+                    if shooting && auto.hold_for_shot(&mut commands, "letter", drawn) {
+                        return;
                     }
                     if shooting && options.screenshots_only && auto.shots.len() >= 3 {
                         // Leave once the screenshots are on disk (or after a long wait).

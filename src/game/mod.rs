@@ -117,23 +117,28 @@ pub fn run(mut options: GameOptions) -> AppExit {
     app.run()
 }
 
+/// The screens and the order of work in a frame: what every app of the game (and every
+/// headless test) starts from.
+pub fn frame(app: &mut App) {
+    app.init_state::<Screen>().configure_sets(
+        Update,
+        (
+            GameSet::RecordInput,
+            GameSet::AdvanceStory,
+            GameSet::UpdateScene,
+        )
+            .chain(),
+    );
+}
+
 /// Everything but Bevy's own plugins: the game's screens and systems.
 pub fn plugin(app: &mut App) {
-    app.init_state::<Screen>()
-        .configure_sets(
-            Update,
-            (
-                GameSet::RecordInput,
-                GameSet::AdvanceStory,
-                GameSet::UpdateScene,
-            )
-                .chain(),
-        )
-        .add_plugins((
-            runner::plugin,
-            persist::plugin,
-            city::plugin,
-            ui::plugin,
-            autoplay::plugin,
-        ));
+    frame(app);
+    app.add_plugins((
+        runner::plugin,
+        persist::plugin,
+        city::plugin,
+        ui::plugin,
+        autoplay::plugin,
+    ));
 }

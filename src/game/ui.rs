@@ -383,6 +383,18 @@ fn paper_frame() -> egui::Frame {
         .inner_margin(Margin::symmetric(28, 20))
 }
 
+/// A sheet of letter paper, margins in proportion to the window.
+fn letter_paper(screen: egui::Rect) -> egui::Frame {
+    egui::Frame::NONE
+        .fill(Color32::from_rgb(253, 246, 234))
+        .stroke(Stroke::new(1.0, palette::PEACH))
+        .corner_radius(CornerRadius::same(4))
+        .inner_margin(Margin::symmetric(
+            (screen.width() * 0.04).min(40.0) as i8,
+            (screen.height() * 0.04).min(30.0) as i8,
+        ))
+}
+
 /// Draws the whole interface for the current screen.
 #[expect(
     clippy::too_many_arguments,
@@ -630,83 +642,68 @@ fn draw_story(
             egui::Area::new("letter".into())
                 .anchor(Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
                 .show(ctx, |ui| {
-                    egui::Frame::NONE
-                        .fill(Color32::from_rgb(253, 246, 234))
-                        .stroke(Stroke::new(1.0, palette::PEACH))
-                        .corner_radius(CornerRadius::same(4))
-                        .inner_margin(Margin::symmetric(
-                            (screen.width() * 0.04).min(40.0) as i8,
-                            (screen.height() * 0.04).min(30.0) as i8,
-                        ))
-                        .show(ui, |ui| {
-                            ui.set_width(width.min(720.0));
-                            egui::ScrollArea::vertical()
-                                .max_height(screen.height() * 0.8)
-                                .stick_to_bottom(true)
-                                .show(ui, |ui| {
+                    letter_paper(screen).show(ui, |ui| {
+                        ui.set_width(width.min(720.0));
+                        egui::ScrollArea::vertical()
+                            .max_height(screen.height() * 0.8)
+                            .stick_to_bottom(true)
+                            .show(ui, |ui| {
+                                ui.label(
+                                    RichText::new(to)
+                                        .font(italic(size * 0.9))
+                                        .color(palette::SOFT_INK),
+                                );
+                                ui.separator();
+                                for p in so_far {
                                     ui.label(
-                                        RichText::new(to)
-                                            .font(italic(size * 0.9))
-                                            .color(palette::SOFT_INK),
+                                        RichText::new(p).font(serif(size)).color(palette::INK),
                                     );
-                                    ui.separator();
-                                    for p in so_far {
-                                        ui.label(
-                                            RichText::new(p).font(serif(size)).color(palette::INK),
-                                        );
+                                }
+                                if let Some(prompt) = prompt {
+                                    ui.add_space(6.0);
+                                    ui.label(
+                                        RichText::new(prompt)
+                                            .font(italic(size * 0.85))
+                                            .color(palette::CORAL),
+                                    );
+                                }
+                                for (i, f) in fragments.iter().enumerate() {
+                                    let b = egui::Button::new(
+                                        RichText::new(format!("{}.  {f}", i + 1))
+                                            .font(serif(size * 0.9)),
+                                    )
+                                    .wrap();
+                                    if ui.add_sized([ui.available_width(), 0.0], b).clicked() {
+                                        input.write(PlayerInput::Choose(i));
                                     }
-                                    if let Some(prompt) = prompt {
-                                        ui.add_space(6.0);
-                                        ui.label(
-                                            RichText::new(prompt)
-                                                .font(italic(size * 0.85))
-                                                .color(palette::CORAL),
-                                        );
-                                    }
-                                    for (i, f) in fragments.iter().enumerate() {
-                                        let b = egui::Button::new(
-                                            RichText::new(format!("{}.  {f}", i + 1))
-                                                .font(serif(size * 0.9)),
-                                        )
-                                        .wrap();
-                                        if ui.add_sized([ui.available_width(), 0.0], b).clicked() {
-                                            input.write(PlayerInput::Choose(i));
-                                        }
-                                    }
-                                });
-                        });
+                                }
+                            });
+                    });
                 });
         }
         Showing::LetterShown { to, text } => {
             egui::Area::new("letter_shown".into())
                 .anchor(Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
                 .show(ctx, |ui| {
-                    egui::Frame::NONE
-                        .fill(Color32::from_rgb(253, 246, 234))
-                        .corner_radius(CornerRadius::same(4))
-                        .inner_margin(Margin::symmetric(
-                            (screen.width() * 0.04).min(40.0) as i8,
-                            (screen.height() * 0.04).min(30.0) as i8,
-                        ))
-                        .show(ui, |ui| {
-                            ui.set_width(width.min(720.0));
-                            ui.label(
-                                RichText::new(to)
-                                    .font(italic(size * 0.9))
-                                    .color(palette::SOFT_INK),
-                            );
-                            ui.separator();
-                            for p in text {
-                                ui.label(RichText::new(p).font(serif(size)).color(palette::INK));
-                            }
-                            ui.add_space(10.0);
-                            if ui
-                                .button(RichText::new("Fold the letter").font(italic(size * 0.85)))
-                                .clicked()
-                            {
-                                input.write(PlayerInput::Advance);
-                            }
-                        });
+                    letter_paper(screen).show(ui, |ui| {
+                        ui.set_width(width.min(720.0));
+                        ui.label(
+                            RichText::new(to)
+                                .font(italic(size * 0.9))
+                                .color(palette::SOFT_INK),
+                        );
+                        ui.separator();
+                        for p in text {
+                            ui.label(RichText::new(p).font(serif(size)).color(palette::INK));
+                        }
+                        ui.add_space(10.0);
+                        if ui
+                            .button(RichText::new("Fold the letter").font(italic(size * 0.85)))
+                            .clicked()
+                        {
+                            input.write(PlayerInput::Advance);
+                        }
+                    });
                 });
         }
         showing => {

@@ -506,7 +506,13 @@ fn draw_ui(
         Screen::Playing | Screen::Paused => {
             if let Some(runner) = &runner {
                 draw_story(&ctx, runner, &mut ui_state, size, t, motion, &mut input);
-                draw_corner(&ctx, &mut ui_state, &mut next, runner, dir.as_deref());
+                // The letter has the page to itself.
+                if !matches!(
+                    runner.showing,
+                    Showing::Letter { .. } | Showing::LetterShown { .. }
+                ) {
+                    draw_corner(&ctx, &mut ui_state, &mut next, runner, dir.as_deref());
+                }
                 if ui_state.backlog {
                     draw_backlog(&ctx, runner, &mut ui_state, &mut input);
                 }

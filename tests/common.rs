@@ -57,12 +57,16 @@ pub fn shipped() -> Story {
     assert!(
         report.diagnostics.is_empty(),
         "the shipped dialogue must check clean: {}",
-        report
-            .diagnostics
-            .iter()
-            .map(|d| d.one_line())
-            .collect::<Vec<_>>()
-            .join("\n")
+        one_lines(&report.diagnostics)
     );
     report.story.expect("shipped story")
+}
+
+/// Diagnostics in their one-line form, one per line.
+pub fn one_lines(diagnostics: &[her::story::Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(|d| d.one_line())
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use her::story::{Severity, load};
 
-use crate::common::broken;
+use crate::common::{broken, one_lines};
 
 const CASES: &[&str] = &[
     "e001_syntax",
@@ -31,13 +31,7 @@ const CASES: &[&str] = &[
 ];
 
 fn rendered(case: &str) -> String {
-    let report = broken(case);
-    report
-        .diagnostics
-        .iter()
-        .map(|d| d.one_line())
-        .collect::<Vec<_>>()
-        .join("\n")
+    one_lines(&broken(case).diagnostics)
 }
 
 #[test]

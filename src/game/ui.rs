@@ -61,6 +61,8 @@ pub struct UiState {
     pub thumbnails: HashMap<Slot, (std::time::SystemTime, egui::TextureHandle)>,
     /// The seen lines changed since they were last written.
     pub seen_dirty: bool,
+    /// What each save slot holds, while the save screen is open.
+    pub slot_info: Option<Vec<(Slot, String)>>,
 }
 
 impl UiState {
@@ -673,16 +675,7 @@ fn draw_story(
                                             .color(palette::CORAL),
                                     );
                                 }
-                                for (i, f) in fragments.iter().enumerate() {
-                                    let b = egui::Button::new(
-                                        RichText::new(format!("{}.  {f}", i + 1))
-                                            .font(serif(size * 0.9)),
-                                    )
-                                    .wrap();
-                                    if ui.add_sized([ui.available_width(), 0.0], b).clicked() {
-                                        input.write(PlayerInput::Choose(i));
-                                    }
-                                }
+                                option_buttons(ui, fragments, size * 0.9, input);
                             });
                     });
                 });
@@ -771,16 +764,7 @@ fn draw_story(
                                             .color(palette::SOFT_INK),
                                     );
                                 }
-                                for (i, c) in choices.iter().enumerate() {
-                                    let b = egui::Button::new(
-                                        RichText::new(format!("{}.  {c}", i + 1))
-                                            .font(serif(size * 0.95)),
-                                    )
-                                    .wrap();
-                                    if ui.add_sized([ui.available_width(), 0.0], b).clicked() {
-                                        input.write(PlayerInput::Choose(i));
-                                    }
-                                }
+                                option_buttons(ui, choices, size * 0.95, input);
                             }
                             _ => {}
                         }
@@ -793,10 +777,21 @@ fn draw_story(
                 });
         }
     }
-    if let Some(notice) = &runner.notice
-        && runner.state.decisions.is_empty()
-    {
-        let _ = notice;
+}
+
+/// Numbered, full-width buttons for choices or letter fragments; a click chooses.
+fn option_buttons(
+    ui: &mut egui::Ui,
+    options: &[String],
+    size: f32,
+    input: &mut MessageWriter<PlayerInput>,
+) {
+    for (i, text) in options.iter().enumerate() {
+        let b = egui::Button::new(RichText::new(format!("{}.  {text}", i + 1)).font(serif(size)))
+            .wrap();
+        if ui.add_sized([ui.available_width(), 0.0], b).clicked() {
+            input.write(PlayerInput::Choose(i));
+        }
     }
 }
 
@@ -939,15 +934,30 @@ fn draw_slots(
         .anchor(Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
         .show(ctx, |ui| {
             ui.set_width(500.0);
-            for slot in Slot::all() {
+            // Reading eight saves every frame would be wasted I/O: read them when the screen
+            // opens, and again after a save.
+            let infos = ui_state
+                .slot_info
+                .get_or_insert_with(|| {
+                    Slot::all()
+                        .into_iter()
+                        .map(|slot| {
+                            let info = match read_slot(dir, &slot) {
+                                None => "empty".to_owned(),
+                                Some(Err(_)) => "damaged".to_owned(),
+                                Some(Ok(doc)) => {
+                                    format!("{}  ·  {}", doc.label, when(doc.saved_at))
+                                }
+                            };
+                            (slot, info)
+                        })
+                        .collect()
+                })
+                .clone();
+            for (slot, info) in infos {
                 if saving && slot == Slot::Auto {
                     continue;
                 }
-                let info = match read_slot(dir, &slot) {
-                    None => "empty".to_owned(),
-                    Some(Err(_)) => "damaged".to_owned(),
-                    Some(Ok(doc)) => format!("{}  ·  {}", doc.label, when(doc.saved_at)),
-                };
                 ui.horizontal(|ui| {
                     match thumbnail(ctx, dir, &slot, ui_state) {
                         Some(tex) => {
@@ -987,8 +997,9 @@ fn draw_slots(
                 });
             }
         });
-    if !open {
+    if !open || ui_state.slots.is_none() {
         ui_state.slots = None;
+        ui_state.slot_info = None;
     }
 }
 

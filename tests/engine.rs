@@ -95,7 +95,7 @@ fn once_choices_disappear_after_they_are_taken() {
     let Event::Choices(after) = story.next(&mut st) else {
         panic!("choices")
     };
-    let texts: Vec<&str> = after.iter().map(|c| c.text.as_str()).collect();
+    let texts: Vec<&str> = after.iter().map(|c| c.text.as_ref()).collect();
     assert_eq!(texts, ["Tell her your fear.", "Change the subject."]);
 }
 

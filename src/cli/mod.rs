@@ -554,13 +554,14 @@ fn explore_cmd(
     }
     if list_lines {
         println!("\nlines never reached:");
-        for (line, _) in story
+        for (ix, (line, _)) in story
             .lines
             .iter()
             .zip(&report.lines_reached)
-            .filter(|(_, r)| !**r)
+            .enumerate()
+            .filter(|(_, (_, r))| !**r)
         {
-            println!("  {}  {}", line.id, line.text.source(&story));
+            println!("  {}  {}", story.line_id(ix), line.text.source(&story));
         }
     }
     println!("\nendings:");

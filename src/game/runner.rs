@@ -186,20 +186,20 @@ impl StoryRunner {
                         .unwrap_or_default();
                     self.backlog.push(BacklogEntry {
                         speaker: name.clone(),
-                        text: line.text.clone(),
+                        text: line.text.to_string(),
                         decision: None,
                     });
                     Showing::Line {
                         speaker: line.speaker.map(|c| c.id.clone()),
                         os: line.speaker.is_some_and(|c| c.os),
                         name,
-                        text: line.text,
-                        id: line.line.id.clone(),
+                        text: line.text.into_owned(),
+                        id: story.line_id(line.index),
                     }
                 }
                 Event::Pause(secs) => Showing::Pause(secs),
                 Event::Choices(views) => {
-                    Showing::Choices(views.into_iter().map(|v| v.text).collect())
+                    Showing::Choices(views.into_iter().map(|v| v.text.into_owned()).collect())
                 }
                 Event::LetterStart(_) => continue,
                 Event::Paragraph(p) => Showing::Letter {
@@ -289,13 +289,13 @@ impl StoryRunner {
                         .speaker
                         .map(|c| story.speaker_name(st, c))
                         .unwrap_or_default(),
-                    text: line.text.clone(),
+                    text: line.text.to_string(),
                     decision: None,
                 }),
                 Event::Choices(views) if made < options.len() => {
                     backlog.push(BacklogEntry {
                         speaker: "›".into(),
-                        text: views[options[made]].text.clone(),
+                        text: views[options[made]].text.to_string(),
                         decision: Some(made),
                     });
                     made += 1;

@@ -2,7 +2,7 @@
 //! merged, and compiled into one immutable `Story`. Every problem is collected with its place;
 //! nothing stops at the first.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -16,8 +16,11 @@ use super::format::{
 };
 use super::model::{
     Chapter, Character, Choice, Ending, Fragment, Group, Letter, LineDef, Node, NodeIx, Op,
-    Paragraph, Piece, SourceRef, Story, Template, Variable, Variant,
+    Map, Paragraph, Piece, SourceRef, Story, Template, Variable, Variant,
 };
+
+/// A set with the engine's fast hasher.
+type Set<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 use super::validate;
 
 /// What loading produced: the story when it has no errors, every problem, and the sources (for
@@ -270,7 +273,8 @@ pub fn did_you_mean<'a>(
         .into_iter()
         .map(|c| (strsim::normalized_damerau_levenshtein(name, c), c))
         .filter(|(score, _)| *score >= 0.6)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        // Ties go to the first name in alphabetical order, so hints never depend on hash order.
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, c)| format!("did you mean `{c}`?"))
 }
 
@@ -308,30 +312,32 @@ struct Compiler<'a> {
     sources: &'a [SourceFile],
     diagnostics: Vec<Diagnostic>,
     variables: Vec<Variable>,
-    variable_index: HashMap<String, usize>,
+    variable_index: Map<String, usize>,
     characters: Vec<Character>,
-    character_index: HashMap<String, usize>,
+    character_index: Map<String, usize>,
     endings: Vec<Ending>,
-    ending_index: HashMap<String, usize>,
-    node_index: HashMap<String, NodeIx>,
+    ending_index: Map<String, usize>,
+    node_index: Map<String, NodeIx>,
     chapter_ids: Vec<String>,
-    chapter_starts: HashMap<String, NodeIx>,
-    local_ids: HashMap<String, Vec<String>>,
-    letter_index: HashMap<String, usize>,
+    chapter_starts: Map<String, NodeIx>,
+    /// Nodes left out because their id was taken: (chapter, position); nearly always empty.
+    duplicates: Set<(usize, usize)>,
+    letter_index: Map<String, usize>,
     letters: Vec<Letter>,
     ops: Vec<Op>,
     lines: Vec<LineDef>,
+    text: String,
+    pieces: Vec<Piece>,
     groups: Vec<Group>,
     choice_sets: Vec<Vec<Choice>>,
     choice_count: usize,
     variant_count: usize,
     chapter: String,
     node: NodeIx,
-    node_id: String,
     line_counter: usize,
     cursor: Cursor,
-    cond_cache: HashMap<String, CompiledCond>,
-    effect_cache: HashMap<String, Effect>,
+    cond_cache: Map<String, CompiledCond>,
+    effect_cache: Map<String, Effect>,
 }
 
 impl Scope for Compiler<'_> {
@@ -362,30 +368,31 @@ impl<'a> Compiler<'a> {
             sources,
             diagnostics: Vec::new(),
             variables: Vec::new(),
-            variable_index: HashMap::new(),
+            variable_index: Map::default(),
             characters: Vec::new(),
-            character_index: HashMap::new(),
+            character_index: Map::default(),
             endings: Vec::new(),
-            ending_index: HashMap::new(),
-            node_index: HashMap::new(),
+            ending_index: Map::default(),
+            node_index: Map::default(),
             chapter_ids: Vec::new(),
-            chapter_starts: HashMap::new(),
-            local_ids: HashMap::new(),
-            letter_index: HashMap::new(),
+            chapter_starts: Map::default(),
+            duplicates: Set::default(),
+            letter_index: Map::default(),
             letters: Vec::new(),
             ops: Vec::new(),
             lines: Vec::new(),
+            text: String::new(),
+            pieces: Vec::new(),
             groups: Vec::new(),
             choice_sets: Vec::new(),
             choice_count: 0,
             variant_count: 0,
             chapter: String::new(),
             node: 0,
-            node_id: String::new(),
             line_counter: 0,
             cursor: Cursor::file(0),
-            cond_cache: HashMap::new(),
-            effect_cache: HashMap::new(),
+            cond_cache: Map::default(),
+            effect_cache: Map::default(),
         }
     }
 
@@ -496,19 +503,27 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// Compiles `{variable}` text into pieces of the story's text arena. Most lines have no
+    /// braces at all: they are copied in one go.
     fn template(&mut self, text: &str) -> Template {
-        let mut pieces = Vec::new();
-        let mut lit = String::new();
+        let start = self.pieces.len();
+        if !text.contains(['{', '}']) {
+            let a = self.text.len();
+            self.text.push_str(text);
+            self.pieces.push(Piece::Lit(a as u32, self.text.len() as u32));
+            return Template::new(start, 1);
+        }
+        let mut lit_start = self.text.len();
         let mut chars = text.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             match c {
                 '{' if chars.peek().map(|p| p.1) == Some('{') => {
                     chars.next();
-                    lit.push('{');
+                    self.text.push('{');
                 }
                 '}' if chars.peek().map(|p| p.1) == Some('}') => {
                     chars.next();
-                    lit.push('}');
+                    self.text.push('}');
                 }
                 '{' => {
                     let rest = &text[i + 1..];
@@ -519,16 +534,18 @@ impl<'a> Compiler<'a> {
                             "a `{` is never closed",
                             "write `{{` for a literal brace",
                         );
-                        lit.push_str(&text[i..]);
+                        self.text.push_str(&text[i..]);
                         break;
                     };
                     let name = rest[..close].trim();
                     match expr::check_interpolation(name, &*self) {
                         Ok(slot) => {
-                            if !lit.is_empty() {
-                                pieces.push(Piece::Lit(std::mem::take(&mut lit)));
+                            if self.text.len() > lit_start {
+                                self.pieces
+                                    .push(Piece::Lit(lit_start as u32, self.text.len() as u32));
                             }
-                            pieces.push(Piece::Var(slot));
+                            self.pieces.push(Piece::Var(slot as u32));
+                            lit_start = self.text.len();
                         }
                         Err(e) => {
                             let hint = e.hint.unwrap_or_default();
@@ -543,13 +560,14 @@ impl<'a> Compiler<'a> {
                         chars.next();
                     }
                 }
-                c => lit.push(c),
+                c => self.text.push(c),
             }
         }
-        if !lit.is_empty() || pieces.is_empty() {
-            pieces.push(Piece::Lit(lit));
+        if self.text.len() > lit_start || self.pieces.len() == start {
+            self.pieces
+                .push(Piece::Lit(lit_start as u32, self.text.len() as u32));
         }
-        Template(pieces)
+        Template::new(start, self.pieces.len() - start)
     }
 
     fn template_error(&mut self, text: &str, inner: Range<usize>, message: &str, hint: &str) {
@@ -580,11 +598,12 @@ impl<'a> Compiler<'a> {
                 .or_else(|| self.chapter_starts.get(target).copied())
         };
         found.ok_or_else(|| {
-            let local = self.local_ids.get(&self.chapter);
-            let candidates = local
-                .into_iter()
-                .flatten()
-                .map(String::as_str)
+            // Only now, with a problem to report, list this chapter's own node names.
+            let prefix = format!("{}.", self.chapter);
+            let candidates = self
+                .node_index
+                .keys()
+                .filter_map(|k| k.strip_prefix(&prefix))
                 .chain(self.chapter_ids.iter().map(String::as_str))
                 .chain(self.node_index.keys().map(String::as_str));
             did_you_mean(target, candidates).or_else(|| {
@@ -903,10 +922,10 @@ impl<'a> Compiler<'a> {
 
         // 5. Index every node and letter, so targets can point forward.
         let mut nodes = Vec::new();
-        let mut last_offset: HashMap<usize, usize> = HashMap::new();
+        let mut last_offset: Map<usize, usize> = Map::default();
         for (chapter_ix, (chapter_id, _, def, origins)) in ordered.iter().enumerate() {
             self.chapter_ids.push(chapter_id.clone());
-            let mut seen = HashSet::new();
+            let mut seen = Set::default();
             let mut chapter_offset = 0;
             if let Some(span) = self.sources[origins[0].0].find_field("id", chapter_id, 0) {
                 chapter_offset = span.end;
@@ -928,7 +947,8 @@ impl<'a> Compiler<'a> {
                     .find_field("id", &node.id, from)
                     .map_or(from, |s| s.start.saturating_sub(1));
                 last_offset.insert(file, offset + 1);
-                if !seen.insert(node.id.clone()) {
+                if !seen.insert(node.id.as_str()) {
+                    self.duplicates.insert((chapter_ix, k));
                     self.cursor = Cursor {
                         file,
                         offset,
@@ -949,10 +969,6 @@ impl<'a> Compiler<'a> {
                 }
                 let full = format!("{chapter_id}.{}", node.id);
                 self.node_index.insert(full.clone(), nodes.len());
-                self.local_ids
-                    .entry(chapter_id.clone())
-                    .or_default()
-                    .push(node.id.clone());
                 nodes.push(Node {
                     id: full,
                     chapter: chapter_ix,
@@ -1019,9 +1035,8 @@ impl<'a> Compiler<'a> {
         let mut node_ix = 0;
         for (chapter_ix, (chapter_id, _, def, origins)) in ordered.iter().enumerate() {
             self.chapter = chapter_id.clone();
-            let mut seen = HashSet::new();
             for (k, node) in def.nodes.iter().enumerate() {
-                if !seen.insert(node.id.clone()) {
+                if self.duplicates.contains(&(chapter_ix, k)) {
                     continue;
                 }
                 self.cursor = Cursor {
@@ -1031,7 +1046,6 @@ impl<'a> Compiler<'a> {
                     end: node_ends[node_ix],
                 };
                 self.node = node_ix;
-                self.node_id = nodes[node_ix].id.clone();
                 nodes[node_ix].entry = self.ops.len();
                 self.compile_node(node);
                 node_ix += 1;
@@ -1073,6 +1087,8 @@ impl<'a> Compiler<'a> {
             nodes,
             ops: std::mem::take(&mut self.ops),
             lines: std::mem::take(&mut self.lines),
+            text: std::mem::take(&mut self.text),
+            pieces: std::mem::take(&mut self.pieces),
             variables: std::mem::take(&mut self.variables),
             characters: std::mem::take(&mut self.characters),
             endings: std::mem::take(&mut self.endings),
@@ -1317,14 +1333,14 @@ impl<'a> Compiler<'a> {
         };
         let template = self.template(words);
         self.advance(text);
-        let id = format!("{}:{}", self.node_id, self.line_counter);
+        let number = self.line_counter as u32;
         self.line_counter += 1;
         self.ops.push(Op::Line(self.lines.len()));
         self.lines.push(LineDef {
             speaker,
             text: template,
             node: self.node,
-            id,
+            number,
         });
     }
 

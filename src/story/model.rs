@@ -2,7 +2,12 @@
 //! list of operations (`Op`) so the runtime is a small program counter machine: no name lookups,
 //! no allocation beyond the text it hands out.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+
+/// The engine's hash maps: keys are the story's own ids, not hostile input, so a fast hasher
+/// (foldhash, Bevy's own) beats the default SipHash; loading does hundreds of thousands of lookups.
+pub(crate) type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 use super::expr::{CompiledCond, Cond, Effect, Value, VarType};
 use super::format::SceneDef;
@@ -23,6 +28,10 @@ pub struct Story {
     pub ops: Vec<Op>,
     /// Every line, for `Op::Line` and variant blocks.
     pub lines: Vec<LineDef>,
+    /// Every literal word of the story, node after node (templates point into it).
+    pub text: String,
+    /// The pieces of every template.
+    pub pieces: Vec<Piece>,
     /// Declared variables, in slot order.
     pub variables: Vec<Variable>,
     /// Speakers.
@@ -45,9 +54,9 @@ pub struct Story {
     pub fingerprint: String,
     /// Names of the mods laid over the base story, in order.
     pub mods: Vec<String>,
-    pub(crate) node_index: HashMap<String, NodeIx>,
-    pub(crate) variable_index: HashMap<String, usize>,
-    pub(crate) character_index: HashMap<String, usize>,
+    pub(crate) node_index: Map<String, NodeIx>,
+    pub(crate) variable_index: Map<String, usize>,
+    pub(crate) character_index: Map<String, usize>,
 }
 
 /// A chapter.
@@ -87,68 +96,80 @@ pub struct SourceRef {
     pub offset: usize,
 }
 
-/// One piece of a text template.
-#[derive(Debug, Clone, PartialEq)]
+/// One piece of a text template. Literal text lives in `Story::text`, one arena for the whole
+/// story laid out in node order, so a node's words sit together in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Piece {
-    /// Literal text.
-    Lit(String),
-    /// A variable's value.
-    Var(usize),
+    /// Literal text: a byte range of `Story::text`.
+    Lit(u32, u32),
+    /// A variable's value, by slot.
+    Var(u32),
 }
 
-/// The value a piece reads, if it reads one.
-fn p_value<'a>(p: &Piece, vars: &'a [Value]) -> Option<&'a Value> {
-    match p {
-        Piece::Var(slot) => vars.get(*slot),
-        Piece::Lit(_) => None,
-    }
+/// Text with `{variables}` in it, pre-split so rendering never parses: a range of
+/// `Story::pieces`. Small and `Copy`; render it with the story it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Template {
+    start: u32,
+    len: u32,
 }
-
-/// Text with `{variables}` in it, pre-split so rendering never parses.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Template(pub Vec<Piece>);
 
 impl Template {
-    /// Renders the text with the current values.
-    pub fn render(&self, vars: &[Value]) -> String {
-        match self.0.as_slice() {
-            [Piece::Lit(s)] => s.clone(),
+    /// A template of the pieces `start..start + len` of `Story::pieces`.
+    pub(crate) fn new(start: usize, len: usize) -> Self {
+        Template {
+            start: start as u32,
+            len: len as u32,
+        }
+    }
+
+    fn pieces(self, story: &Story) -> &[Piece] {
+        let start = self.start as usize;
+        &story.pieces[start..start + self.len as usize]
+    }
+
+    /// Renders the text with the current values; plain text is borrowed, never copied.
+    pub fn render<'s>(self, story: &'s Story, vars: &[Value]) -> Cow<'s, str> {
+        match self.pieces(story) {
+            [Piece::Lit(a, b)] => Cow::Borrowed(&story.text[*a as usize..*b as usize]),
             pieces => {
                 let mut out = String::new();
                 for p in pieces {
-                    match (p, p_value(p, vars)) {
-                        (Piece::Lit(s), _) => out.push_str(s),
-                        (_, Some(Value::Text(t) | Value::Fact(Some(t)))) => out.push_str(t),
-                        (_, Some(Value::Number(n))) => {
-                            use std::fmt::Write;
-                            let _ = write!(out, "{n}");
-                        }
-                        (_, Some(Value::Flag(b))) => {
-                            out.push_str(if *b { "true" } else { "false" })
-                        }
-                        (_, _) => {}
+                    match *p {
+                        Piece::Lit(a, b) => out.push_str(&story.text[a as usize..b as usize]),
+                        Piece::Var(slot) => match vars.get(slot as usize) {
+                            Some(Value::Text(t) | Value::Fact(Some(t))) => out.push_str(t),
+                            Some(Value::Number(n)) => {
+                                use std::fmt::Write;
+                                let _ = write!(out, "{n}");
+                            }
+                            Some(Value::Flag(b)) => out.push_str(if *b { "true" } else { "false" }),
+                            _ => {}
+                        },
                     }
                 }
-                out
+                Cow::Owned(out)
             }
         }
     }
 
     /// Slots read by the template.
-    pub fn reads(&self) -> impl Iterator<Item = usize> + '_ {
-        self.0.iter().filter_map(|p| match p {
-            Piece::Var(s) => Some(*s),
-            Piece::Lit(_) => None,
+    pub fn reads(self, story: &Story) -> impl Iterator<Item = usize> + '_ {
+        self.pieces(story).iter().filter_map(|p| match p {
+            Piece::Var(s) => Some(*s as usize),
+            Piece::Lit(..) => None,
         })
     }
 
     /// The template as written, with `{name}` for variables (for reports).
-    pub fn source(&self, story: &Story) -> String {
-        self.0
+    pub fn source(self, story: &Story) -> String {
+        self.pieces(story)
             .iter()
-            .map(|p| match p {
-                Piece::Lit(s) => s.replace('{', "{{").replace('}', "}}"),
-                Piece::Var(slot) => format!("{{{}}}", story.variables[*slot].name),
+            .map(|p| match *p {
+                Piece::Lit(a, b) => story.text[a as usize..b as usize]
+                    .replace('{', "{{")
+                    .replace('}', "}}"),
+                Piece::Var(slot) => format!("{{{}}}", story.variables[slot as usize].name),
             })
             .collect()
     }
@@ -163,8 +184,9 @@ pub struct LineDef {
     pub text: Template,
     /// The node it belongs to.
     pub node: NodeIx,
-    /// Stable id: `chapter.node:N`, N counting the node's lines in order.
-    pub id: String,
+    /// Its place among the node's lines (0-based): the `N` of its stable id `chapter.node:N`
+    /// (`Story::line_id`), kept as a number so loading makes no string per line.
+    pub number: u32,
 }
 
 /// A declared variable.
@@ -317,6 +339,12 @@ impl Story {
             .get(id)
             .copied()
             .or_else(|| self.chapters.iter().find(|c| c.id == id).map(|c| c.start))
+    }
+
+    /// A line's stable id, `chapter.node:N`: what the game remembers as seen.
+    pub fn line_id(&self, line: usize) -> String {
+        let l = &self.lines[line];
+        format!("{}:{}", self.nodes[l.node].id, l.number)
     }
 
     /// A variable's slot by name.

@@ -3,6 +3,8 @@
 //! story, seed and choices give the same events, byte for byte, on every machine (the generator
 //! is ChaCha8, seeded from the state, never from the OS).
 
+use std::borrow::Cow;
+
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -144,9 +146,9 @@ impl PartialEq for Scratch {
 pub struct LineEvent<'s> {
     /// Who speaks; `None` for narration.
     pub speaker: Option<&'s Character>,
-    /// The words, with variables filled in.
-    pub text: String,
-    /// The line's definition (its stable id is `line.id`).
+    /// The words, with variables filled in (borrowed from the story when nothing is).
+    pub text: Cow<'s, str>,
+    /// The line's definition (its stable id is `Story::line_id(index)`).
     pub line: &'s LineDef,
     /// The line's index in `Story::lines`.
     pub index: usize,
@@ -156,7 +158,7 @@ pub struct LineEvent<'s> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChoiceView<'s> {
     /// What the player sees.
-    pub text: String,
+    pub text: Cow<'s, str>,
     /// The choice's stable id within its node.
     pub id: &'s str,
 }
@@ -371,7 +373,7 @@ impl Story {
 
     /// A speaker's display name, with variables filled in.
     pub fn speaker_name(&self, state: &StoryState, character: &Character) -> String {
-        character.name.render(&state.vars)
+        character.name.render(self, &state.vars).into_owned()
     }
 
     /// What happens next. Call again after each event; answer decisions with `choose`.
@@ -385,7 +387,7 @@ impl Story {
                     .map(|&i| {
                         let c = &set[i as usize];
                         ChoiceView {
-                            text: c.text.render(&st.vars),
+                            text: c.text.render(self, &st.vars),
                             id: &c.id,
                         }
                     })
@@ -401,7 +403,12 @@ impl Story {
                     prompt: paragraph.prompt.as_deref(),
                     fragments: offered
                         .iter()
-                        .map(|&f| paragraph.fragments[f as usize].text.render(&st.vars))
+                        .map(|&f| {
+                            paragraph.fragments[f as usize]
+                                .text
+                                .render(self, &st.vars)
+                                .into_owned()
+                        })
                         .collect(),
                     so_far: so_far.clone(),
                 });
@@ -462,7 +469,7 @@ impl Story {
                     st.lines_delivered += 1;
                     return Event::Line(LineEvent {
                         speaker: line.speaker.map(|s| &self.characters[s]),
-                        text: line.text.render(&st.vars),
+                        text: line.text.render(self, &st.vars),
                         line,
                         index: *l,
                     });
@@ -651,7 +658,7 @@ impl Story {
                     return Err(ChooseError::OutOfRange { index, count });
                 };
                 let fragment = &self.letters[l].paragraphs[p].fragments[pos as usize];
-                so_far.push(fragment.text.render(&st.vars));
+                so_far.push(fragment.text.render(self, &st.vars).into_owned());
                 apply_effects(st, &fragment.effects);
                 st.decisions.push(Decision {
                     node: st.node as u32,

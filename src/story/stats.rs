@@ -87,7 +87,7 @@ pub fn stats(story: &Story) -> Stats {
         }
     }
     for line in &story.lines {
-        let slots: Vec<usize> = line.text.reads().collect();
+        let slots: Vec<usize> = line.text.reads(story).collect();
         if slots.iter().any(is_fact) {
             s.memory_callbacks += 1;
         }

@@ -207,7 +207,7 @@ pub fn validate(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
                 if let Some(c) = &f.when {
                     note_cond(c, &mut read);
                 }
-                f.text.reads().for_each(|s| read[s] = true);
+                f.text.reads(story).for_each(|s| read[s] = true);
             }
         }
     }
@@ -223,14 +223,14 @@ pub fn validate(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
             if let Some(w) = &c.when {
                 note_cond(w, &mut read);
             }
-            c.text.reads().for_each(|s| read[s] = true);
+            c.text.reads(story).for_each(|s| read[s] = true);
         }
     }
     for line in &story.lines {
-        line.text.reads().for_each(|s| read[s] = true);
+        line.text.reads(story).for_each(|s| read[s] = true);
     }
     for ch in &story.characters {
-        ch.name.reads().for_each(|s| read[s] = true);
+        ch.name.reads(story).for_each(|s| read[s] = true);
     }
 
     // Variants that can never be chosen: constant-false, or false from the start while reading

@@ -277,7 +277,7 @@ fn summary(report: &LoadReport) -> String {
                 .iter()
                 .map(|l| l.text.source(story).split_whitespace().count())
                 .sum();
-            let choices: usize = story.choice_sets.iter().map(Vec::len).sum();
+            let choices: usize = story.choices.len();
             format!(
                 "clean: {files} files, {} chapters, {} nodes, {} lines ({words} words), {choices} choices, {} endings",
                 story.chapters.len(),

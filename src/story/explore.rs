@@ -345,8 +345,8 @@ fn watched(story: &Story) -> (Vec<usize>, Vec<usize>) {
         match op {
             super::model::Op::JumpUnless(c, _) => cond(c),
             super::model::Op::Enter(_, Some(gate)) => cond(&gate.0),
-            super::model::Op::Effects(effects) => {
-                for e in effects {
+            super::model::Op::Effects(a, b) => {
+                for e in story.effect_list(*a, *b) {
                     if let super::expr::Effect::SetFlag(_, c) = e {
                         cond(c);
                     }
@@ -363,7 +363,7 @@ fn watched(story: &Story) -> (Vec<usize>, Vec<usize>) {
         }
     }
     let mut once = Vec::new();
-    for c in story.choice_sets.iter().flatten() {
+    for c in &story.choices {
         if let Some(w) = &c.when {
             cond(w);
         }

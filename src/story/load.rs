@@ -16,7 +16,7 @@ use super::format::{
 };
 use super::model::{
     Chapter, Character, Choice, Ending, Fragment, Group, Letter, LineDef, Node, NodeIx, Op,
-    Map, Paragraph, Piece, SourceRef, Story, Template, Variable, Variant,
+    ChoicesOp, LineOp, Map, NARRATION, Paragraph, Piece, SourceRef, Story, Template, Variable, Variant,
 };
 
 /// A set with the engine's fast hasher.
@@ -329,7 +329,9 @@ struct Compiler<'a> {
     text: String,
     pieces: Vec<Piece>,
     groups: Vec<Group>,
-    choice_sets: Vec<Vec<Choice>>,
+    choices: Vec<Choice>,
+    choice_sets: Vec<Range<usize>>,
+    effects: Vec<Effect>,
     choice_count: usize,
     variant_count: usize,
     chapter: String,
@@ -384,7 +386,9 @@ impl<'a> Compiler<'a> {
             text: String::new(),
             pieces: Vec::new(),
             groups: Vec::new(),
+            choices: Vec::new(),
             choice_sets: Vec::new(),
+            effects: Vec::new(),
             choice_count: 0,
             variant_count: 0,
             chapter: String::new(),
@@ -510,8 +514,7 @@ impl<'a> Compiler<'a> {
         if !text.contains(['{', '}']) {
             let a = self.text.len();
             self.text.push_str(text);
-            self.pieces.push(Piece::Lit(a as u32, self.text.len() as u32));
-            return Template::new(start, 1);
+            return Template::plain(a, self.text.len());
         }
         let mut lit_start = self.text.len();
         let mut chars = text.char_indices().peekable();
@@ -567,7 +570,14 @@ impl<'a> Compiler<'a> {
             self.pieces
                 .push(Piece::Lit(lit_start as u32, self.text.len() as u32));
         }
-        Template::new(start, self.pieces.len() - start)
+        match self.pieces[start..] {
+            // Only escaped braces: plain text after all.
+            [Piece::Lit(a, b)] => {
+                self.pieces.truncate(start);
+                Template::plain(a as usize, b as usize)
+            }
+            _ => Template::pieced(start, self.pieces.len() - start),
+        }
     }
 
     fn template_error(&mut self, text: &str, inner: Range<usize>, message: &str, hint: &str) {
@@ -1094,7 +1104,9 @@ impl<'a> Compiler<'a> {
             endings: std::mem::take(&mut self.endings),
             letters: std::mem::take(&mut self.letters),
             groups: std::mem::take(&mut self.groups),
+            choices: std::mem::take(&mut self.choices),
             choice_sets: std::mem::take(&mut self.choice_sets),
+            effects: std::mem::take(&mut self.effects),
             choice_count: self.choice_count,
             variant_count: self.variant_count,
             start,
@@ -1159,9 +1171,14 @@ impl<'a> Compiler<'a> {
         let choices_op = if node.choices.is_empty() {
             None
         } else {
-            self.ops.push(Op::Choices(self.choice_sets.len()));
-            self.choice_sets.push(Vec::new());
-            Some(self.choice_sets.len() - 1)
+            self.ops.push(Op::Choices(ChoicesOp {
+                set: self.choice_sets.len() as u32,
+                start: self.choices.len() as u32,
+                len: node.choices.len() as u32,
+            }));
+            let at = self.choices.len();
+            self.choice_sets.push(at..at + node.choices.len());
+            Some(self.ops.len() - 1)
         };
         let after = self.ops.len();
         let way_on = if let Some(end) = &node.end {
@@ -1172,10 +1189,11 @@ impl<'a> Compiler<'a> {
             None
         };
         self.ops.push(way_on.unwrap_or(Op::DeadEnd(node_ix)));
-        if let Some(set) = choices_op {
+        if choices_op.is_some() {
+            // A choice's `then` has no choices of its own, so a set's choices stay together.
             for (k, choice) in node.choices.iter().enumerate() {
                 let c = self.compile_choice(choice, k, after);
-                self.choice_sets[set].push(c);
+                self.choices.push(c);
             }
         }
     }
@@ -1190,9 +1208,7 @@ impl<'a> Compiler<'a> {
             .map(|c| c.cond);
         let entry = self.ops.len();
         let effects = self.effects(&def.effects);
-        if !effects.is_empty() {
-            self.ops.push(Op::Effects(effects));
-        }
+        self.push_effects(effects);
         self.steps(&def.then);
         match def.goto.as_deref().map(|g| self.target(g)) {
             Some(Some(target)) => self.ops.push(Op::Goto(target)),
@@ -1208,6 +1224,16 @@ impl<'a> Compiler<'a> {
             once: def.once,
             entry,
             global,
+        }
+    }
+
+    /// An `Op::Effects` for the effects, if there are any.
+    fn push_effects(&mut self, effects: Vec<Effect>) {
+        if !effects.is_empty() {
+            let start = self.effects.len() as u32;
+            self.effects.extend(effects);
+            self.ops
+                .push(Op::Effects(start, self.effects.len() as u32));
         }
     }
 
@@ -1251,9 +1277,7 @@ impl<'a> Compiler<'a> {
             }
             Step::Do(effects) => {
                 let effects = self.effects(effects);
-                if !effects.is_empty() {
-                    self.ops.push(Op::Effects(effects));
-                }
+                self.push_effects(effects);
             }
             Step::Scene(scene) => {
                 for who in scene.present.iter().flatten() {
@@ -1335,7 +1359,11 @@ impl<'a> Compiler<'a> {
         self.advance(text);
         let number = self.line_counter as u32;
         self.line_counter += 1;
-        self.ops.push(Op::Line(self.lines.len()));
+        self.ops.push(Op::Line(LineOp {
+            line: self.lines.len() as u32,
+            speaker: speaker.map_or(NARRATION, |s| s as u32),
+            text: template,
+        }));
         self.lines.push(LineDef {
             speaker,
             text: template,
@@ -1362,9 +1390,7 @@ impl<'a> Compiler<'a> {
             let when = v.when.as_deref().and_then(|w| self.condition(w));
             let entry = self.ops.len();
             let effects = self.effects(&v.effects);
-            if !effects.is_empty() {
-                self.ops.push(Op::Effects(effects));
-            }
+            self.push_effects(effects);
             let texts: Vec<&String> = v.text.iter().chain(v.lines.iter()).collect();
             if texts.is_empty() {
                 self.report(

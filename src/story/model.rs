@@ -3,6 +3,7 @@
 //! no allocation beyond the text it hands out.
 
 use std::borrow::Cow;
+use std::ops::Range;
 use std::collections::HashMap;
 
 /// The engine's hash maps: keys are the story's own ids, not hostile input, so a fast hasher
@@ -42,8 +43,12 @@ pub struct Story {
     pub letters: Vec<Letter>,
     /// Variant and random groups.
     pub groups: Vec<Group>,
-    /// Choice sets (one per node with choices).
-    pub choice_sets: Vec<Vec<Choice>>,
+    /// Every choice, node after node.
+    pub choices: Vec<Choice>,
+    /// Choice sets (one per node with choices): ranges of `choices`.
+    pub choice_sets: Vec<Range<usize>>,
+    /// Every effect of the program (`Op::Effects` ranges), node after node.
+    pub effects: Vec<Effect>,
     /// Total number of choices (for `once` bookkeeping).
     pub choice_count: usize,
     /// Total number of variants (for least-recently-seen bookkeeping).
@@ -106,34 +111,68 @@ pub enum Piece {
     Var(u32),
 }
 
-/// Text with `{variables}` in it, pre-split so rendering never parses: a range of
-/// `Story::pieces`. Small and `Copy`; render it with the story it came from.
+/// Text with `{variables}` in it, pre-split so rendering never parses. Small and `Copy`;
+/// render it with the story it came from. Plain text (most lines) is a range of `Story::text`
+/// itself, so showing it reads one place in memory; text with variables is a range of
+/// `Story::pieces`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Template {
     start: u32,
+    /// The length; the top bit set means `start..start + len` is plain text in `Story::text`.
     len: u32,
 }
 
+/// The bit of `Template::len` that marks plain text.
+const PLAIN: u32 = 1 << 31;
+
 impl Template {
-    /// A template of the pieces `start..start + len` of `Story::pieces`.
-    pub(crate) fn new(start: usize, len: usize) -> Self {
+    /// Plain text: the bytes `start..end` of `Story::text`.
+    pub(crate) fn plain(start: usize, end: usize) -> Self {
+        Template {
+            start: start as u32,
+            len: (end - start) as u32 | PLAIN,
+        }
+    }
+
+    /// Text with variables: the pieces `start..start + len` of `Story::pieces`.
+    pub(crate) fn pieced(start: usize, len: usize) -> Self {
         Template {
             start: start as u32,
             len: len as u32,
         }
     }
 
+    /// The plain text, if the template has no variables.
+    fn as_plain(self, story: &Story) -> Option<&str> {
+        (self.len & PLAIN != 0).then(|| {
+            let start = self.start as usize;
+            &story.text[start..start + (self.len & !PLAIN) as usize]
+        })
+    }
+
     fn pieces(self, story: &Story) -> &[Piece] {
+        if self.len & PLAIN != 0 {
+            return &[];
+        }
         let start = self.start as usize;
         &story.pieces[start..start + self.len as usize]
     }
 
     /// Renders the text with the current values; plain text is borrowed, never copied.
     pub fn render<'s>(self, story: &'s Story, vars: &[Value]) -> Cow<'s, str> {
-        match self.pieces(story) {
-            [Piece::Lit(a, b)] => Cow::Borrowed(&story.text[*a as usize..*b as usize]),
-            pieces => {
-                let mut out = String::new();
+        match self.as_plain(story) {
+            Some(text) => Cow::Borrowed(text),
+            None => {
+                let pieces = self.pieces(story);
+                // Room for the literal text and a name or two, so the string grows rarely.
+                let literal: u32 = pieces
+                    .iter()
+                    .map(|p| match *p {
+                        Piece::Lit(a, b) => b - a,
+                        Piece::Var(_) => 16,
+                    })
+                    .sum();
+                let mut out = String::with_capacity(literal as usize);
                 for p in pieces {
                     match *p {
                         Piece::Lit(a, b) => out.push_str(&story.text[a as usize..b as usize]),
@@ -163,6 +202,9 @@ impl Template {
 
     /// The template as written, with `{name}` for variables (for reports).
     pub fn source(self, story: &Story) -> String {
+        if let Some(text) = self.as_plain(story) {
+            return text.replace('{', "{{").replace('}', "}}");
+        }
         self.pieces(story)
             .iter()
             .map(|p| match *p {
@@ -304,16 +346,16 @@ pub struct Choice {
 pub enum Op {
     /// Arrive at a node: gate, chapter change, visit count.
     Enter(NodeIx, Option<Box<(Cond, NodeIx)>>),
-    /// Deliver a line.
-    Line(usize),
+    /// Deliver a line: what it needs to be shown is here, so the walk reads nothing else.
+    Line(LineOp),
     /// Pick a candidate of a group and jump to it.
     Group(usize),
     /// Jump when the condition does not hold.
     JumpUnless(Box<Cond>, usize),
     /// Jump.
     Jump(usize),
-    /// Apply effects.
-    Effects(Vec<Effect>),
+    /// Apply effects: `start..end` of `Story::effects`.
+    Effects(u32, u32),
     /// A scene directive.
     Scene(Box<SceneDef>),
     /// A silence.
@@ -327,12 +369,47 @@ pub enum Op {
     /// The story ends.
     End(usize),
     /// Offer a choice set; fall through when none holds.
-    Choices(usize),
+    Choices(ChoicesOp),
     /// Nowhere to go: a dead end (validation warns about reachable ones).
     DeadEnd(NodeIx),
 }
 
+/// `Op::Line`: the line's index, speaker and words.
+#[derive(Debug, Clone, Copy)]
+pub struct LineOp {
+    /// Index into `Story::lines`.
+    pub line: u32,
+    /// Index into `Story::characters`, or `NARRATION`.
+    pub speaker: u32,
+    /// The words.
+    pub text: Template,
+}
+
+/// `LineOp::speaker` for narration.
+pub const NARRATION: u32 = u32::MAX;
+
+/// `Op::Choices`: the set's index and where its choices are in `Story::choices`.
+#[derive(Debug, Clone, Copy)]
+pub struct ChoicesOp {
+    /// Index into `Story::choice_sets` (saves name sets by it).
+    pub set: u32,
+    /// First choice in `Story::choices`.
+    pub start: u32,
+    /// How many.
+    pub len: u32,
+}
+
 impl Story {
+    /// The choices of a set, in order.
+    pub fn choice_set(&self, set: usize) -> &[Choice] {
+        &self.choices[self.choice_sets[set].clone()]
+    }
+
+    /// The effects an `Op::Effects` applies.
+    pub fn effect_list(&self, start: u32, end: u32) -> &[Effect] {
+        &self.effects[start as usize..end as usize]
+    }
+
     /// A node by its full id (`chapter.node`), or a chapter id (its start node).
     pub fn node(&self, id: &str) -> Option<NodeIx> {
         self.node_index

@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::expr::{Env, Value};
 use super::format::SceneDef;
-use super::model::{Chapter, Character, Ending, Letter, LineDef, NodeIx, Op, Story};
+use super::model::{Chapter, Character, Choice, Ending, Letter, LineDef, NodeIx, Op, Story};
 
 /// How many operations may run without producing an event before the engine decides the story
 /// loops forever (a cycle of gates or gotos with no line in it).
@@ -381,18 +381,7 @@ impl Story {
         match &mut st.pending {
             Pending::None => {}
             Pending::Choices(set, offered) => {
-                let set = &self.choice_sets[*set];
-                let views = offered
-                    .iter()
-                    .map(|&i| {
-                        let c = &set[i as usize];
-                        ChoiceView {
-                            text: c.text.render(self, &st.vars),
-                            id: &c.id,
-                        }
-                    })
-                    .collect();
-                return Event::Choices(views);
+                return Event::Choices(self.choice_views(self.choice_set(*set), offered, &st.vars));
             }
             Pending::Paragraph(l, p, offered, so_far) => {
                 let letter = &self.letters[*l];
@@ -464,14 +453,15 @@ impl Story {
                     st.pc += 1;
                 }
                 Op::Line(l) => {
-                    let line = &self.lines[*l];
+                    // Everything shown comes from the op and the text arena: the line's own
+                    // record is only pointed to, never read, so a step touches little memory.
                     st.pc += 1;
                     st.lines_delivered += 1;
                     return Event::Line(LineEvent {
-                        speaker: line.speaker.map(|s| &self.characters[s]),
-                        text: line.text.render(self, &st.vars),
-                        line,
-                        index: *l,
+                        speaker: self.characters.get(l.speaker as usize),
+                        text: l.text.render(self, &st.vars),
+                        line: &self.lines[l.line as usize],
+                        index: l.line as usize,
                     });
                 }
                 Op::Group(g) => st.pc = self.pick_variant(st, *g),
@@ -479,8 +469,8 @@ impl Story {
                     st.pc = if cond.eval(st) { pc + 1 } else { *target };
                 }
                 Op::Jump(target) => st.pc = *target,
-                Op::Effects(effects) => {
-                    apply_effects(st, effects);
+                Op::Effects(a, b) => {
+                    apply_effects(st, self.effect_list(*a, *b));
                     st.pc += 1;
                 }
                 Op::Scene(scene) => {
@@ -509,8 +499,10 @@ impl Story {
                     st.pending = Pending::Ended(*e);
                     return Event::Ending(&self.endings[*e]);
                 }
-                Op::Choices(set) => {
-                    let offered: Vec<u32> = self.choice_sets[*set]
+                Op::Choices(op) => {
+                    let start = op.start as usize;
+                    let set = &self.choices[start..start + op.len as usize];
+                    let offered: Vec<u32> = set
                         .iter()
                         .enumerate()
                         .filter(|(_, c)| {
@@ -522,8 +514,9 @@ impl Story {
                     if offered.is_empty() {
                         st.pc += 1;
                     } else {
-                        st.pending = Pending::Choices(*set, offered);
-                        return self.next(st);
+                        let views = self.choice_views(set, &offered, &st.vars);
+                        st.pending = Pending::Choices(op.set as usize, offered);
+                        return Event::Choices(views);
                     }
                 }
                 Op::DeadEnd(_) => {
@@ -534,6 +527,25 @@ impl Story {
                 }
             }
         }
+    }
+
+    /// The offered choices of a set, as the player sees them.
+    fn choice_views<'s>(
+        &'s self,
+        set: &'s [Choice],
+        offered: &[u32],
+        vars: &[Value],
+    ) -> Vec<ChoiceView<'s>> {
+        offered
+            .iter()
+            .map(|&i| {
+                let c = &set[i as usize];
+                ChoiceView {
+                    text: c.text.render(self, vars),
+                    id: &c.id,
+                }
+            })
+            .collect()
     }
 
     fn stuck<'s>(&'s self, st: &mut StoryState, reason: String) -> Event<'s> {
@@ -641,7 +653,7 @@ impl Story {
                     st.pending = Pending::Choices(set, offered);
                     return Err(ChooseError::OutOfRange { index, count });
                 };
-                let choice = &self.choice_sets[set][pos as usize];
+                let choice = &self.choice_set(set)[pos as usize];
                 st.chosen[choice.global] = st.chosen[choice.global].saturating_add(1);
                 st.decisions.push(Decision {
                     node: st.node as u32,

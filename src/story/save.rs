@@ -259,10 +259,8 @@ impl SaveDoc {
 fn pick_id(story: &Story, pick: Pick) -> String {
     match pick {
         Pick::Choice(global) => story
-            .choice_sets
-            .iter()
-            .flatten()
-            .find(|c| c.global == global as usize)
+            .choices
+            .get(global as usize)
             .map(|c| c.id.clone())
             .unwrap_or_default(),
         Pick::Fragment(l, p, f) => format!("{}:{p}:{f}", story.letters[l as usize].id),

@@ -60,9 +60,8 @@ pub fn stats(story: &Story) -> Stats {
     }));
     conds.extend(
         story
-            .choice_sets
+            .choices
             .iter()
-            .flatten()
             .filter_map(|c| c.when.as_ref()),
     );
     conds.extend(story.letters.iter().flat_map(|l| {
@@ -121,9 +120,10 @@ pub fn stats(story: &Story) -> Stats {
     }
     for (pc, op) in story.ops.iter().enumerate() {
         if let Op::Line(l) = op
-            && story.lines[*l]
-                .speaker
-                .is_some_and(|c| story.characters[c].os)
+            && story
+                .characters
+                .get(l.speaker as usize)
+                .is_some_and(|c| c.os)
         {
             s.os_lines += 1;
             if varied[pc] {
@@ -131,15 +131,15 @@ pub fn stats(story: &Story) -> Stats {
             }
         }
     }
-    for c in story.choice_sets.iter().flatten() {
+    for c in &story.choices {
         s.choices += 1;
         s.words += c.text.source(story).split_whitespace().count();
         // The choice's block runs from its entry to its way on.
         let mut real = false;
         for op in &story.ops[c.entry..] {
             match op {
-                Op::Effects(effects) => {
-                    real |= effects.iter().map(Effect::target).any(|t| read[t]);
+                Op::Effects(a, b) => {
+                    real |= story.effect_list(*a, *b).iter().map(Effect::target).any(|t| read[t]);
                 }
                 Op::Goto(n) => {
                     real |= watched[*n];

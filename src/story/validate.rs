@@ -29,7 +29,7 @@ pub fn successors(story: &Story, pc: usize, out: &mut Vec<(usize, bool)>) {
             }
         }
         Op::Line(_)
-        | Op::Effects(_)
+        | Op::Effects(..)
         | Op::Scene(_)
         | Op::Pause(_)
         | Op::Letter(_)
@@ -55,7 +55,7 @@ pub fn successors(story: &Story, pc: usize, out: &mut Vec<(usize, bool)>) {
         Op::Jump(target) => out.push((*target, false)),
         Op::Goto(node) => out.push((story.nodes[*node].entry, false)),
         Op::Choices(set) => {
-            let choices = &story.choice_sets[*set];
+            let choices = story.choice_set(set.set as usize);
             for c in choices {
                 if c.when.as_ref().and_then(Cond::constant) != Some(false) {
                     out.push((c.entry, false));
@@ -194,7 +194,7 @@ pub fn validate(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
     };
     for op in &story.ops {
         match op {
-            Op::Effects(effects) => note_effects(effects, &mut written, &mut read),
+            Op::Effects(a, b) => note_effects(story.effect_list(*a, *b), &mut written, &mut read),
             Op::JumpUnless(c, _) => note_cond(c, &mut read),
             Op::Enter(_, Some(gate)) => note_cond(&gate.0, &mut read),
             _ => {}
@@ -218,13 +218,11 @@ pub fn validate(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
             }
         }
     }
-    for set in &story.choice_sets {
-        for c in set {
-            if let Some(w) = &c.when {
-                note_cond(w, &mut read);
-            }
-            c.text.reads(story).for_each(|s| read[s] = true);
+    for c in &story.choices {
+        if let Some(w) = &c.when {
+            note_cond(w, &mut read);
         }
+        c.text.reads(story).for_each(|s| read[s] = true);
     }
     for line in &story.lines {
         line.text.reads(story).for_each(|s| read[s] = true);

@@ -344,7 +344,7 @@ fn watched(story: &Story) -> (Vec<usize>, Vec<usize>) {
     for op in &story.ops {
         match op {
             super::model::Op::JumpUnless(c, _) => cond(c),
-            super::model::Op::Enter(_, Some(gate)) => cond(&gate.0),
+            super::model::Op::Enter(_, _, Some(gate)) => cond(&gate.0),
             super::model::Op::Effects(a, b) => {
                 for e in story.effect_list(*a, *b) {
                     if let super::expr::Effect::SetFlag(_, c) = e {

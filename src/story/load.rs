@@ -336,6 +336,7 @@ struct Compiler<'a> {
     variant_count: usize,
     chapter: String,
     node: NodeIx,
+    chapter_ix: usize,
     line_counter: usize,
     cursor: Cursor,
     cond_cache: Map<String, CompiledCond>,
@@ -393,6 +394,7 @@ impl<'a> Compiler<'a> {
             variant_count: 0,
             chapter: String::new(),
             node: 0,
+            chapter_ix: 0,
             line_counter: 0,
             cursor: Cursor::file(0),
             cond_cache: Map::default(),
@@ -1056,6 +1058,7 @@ impl<'a> Compiler<'a> {
                     end: node_ends[node_ix],
                 };
                 self.node = node_ix;
+                self.chapter_ix = chapter_ix;
                 nodes[node_ix].entry = self.ops.len();
                 self.compile_node(node);
                 node_ix += 1;
@@ -1091,6 +1094,12 @@ impl<'a> Compiler<'a> {
             return None;
         }
         let start = chapter_list[0].start;
+        // Every node is compiled: point each goto at its target's entry.
+        for op in &mut self.ops {
+            if let Op::Goto(node, entry) = op {
+                *entry = nodes[*node as usize].entry as u32;
+            }
+        }
         Some(Story {
             title: story_def.title,
             chapters: chapter_list,
@@ -1166,7 +1175,11 @@ impl<'a> Compiler<'a> {
             _ => None,
         };
         let node_ix = self.node;
-        self.ops.push(Op::Enter(node_ix, gate.map(Box::new)));
+        self.ops.push(Op::Enter(
+            node_ix as u32,
+            self.chapter_ix as u32,
+            gate.map(Box::new),
+        ));
         self.steps(&node.script);
         let choices_op = if node.choices.is_empty() {
             None
@@ -1184,7 +1197,7 @@ impl<'a> Compiler<'a> {
         let way_on = if let Some(end) = &node.end {
             self.ending(end).map(Op::End)
         } else if let Some(next) = &node.next {
-            self.target(next).map(Op::Goto)
+            self.target(next).map(|n| Op::Goto(n as u32, 0))
         } else {
             None
         };
@@ -1211,7 +1224,7 @@ impl<'a> Compiler<'a> {
         self.push_effects(effects);
         self.steps(&def.then);
         match def.goto.as_deref().map(|g| self.target(g)) {
-            Some(Some(target)) => self.ops.push(Op::Goto(target)),
+            Some(Some(target)) => self.ops.push(Op::Goto(target as u32, 0)),
             Some(None) => self.ops.push(Op::DeadEnd(self.node)),
             None => self.ops.push(Op::Jump(after)),
         }
@@ -1315,7 +1328,9 @@ impl<'a> Compiler<'a> {
                 }
             },
             Step::Goto(target) => {
-                let op = self.target(target).map_or(Op::DeadEnd(self.node), Op::Goto);
+                let op = self
+                    .target(target)
+                    .map_or(Op::DeadEnd(self.node), |n| Op::Goto(n as u32, 0));
                 self.ops.push(op);
             }
             Step::End(id) => {

@@ -344,8 +344,8 @@ pub struct Choice {
 /// program is walked at millions of steps a second, and a smaller op is fewer cache misses.
 #[derive(Debug, Clone)]
 pub enum Op {
-    /// Arrive at a node: gate, chapter change, visit count.
-    Enter(NodeIx, Option<Box<(Cond, NodeIx)>>),
+    /// Arrive at a node (its index and its chapter's): gate, chapter change, visit count.
+    Enter(u32, u32, Option<Box<(Cond, NodeIx)>>),
     /// Deliver a line: what it needs to be shown is here, so the walk reads nothing else.
     Line(LineOp),
     /// Pick a candidate of a group and jump to it.
@@ -364,8 +364,8 @@ pub enum Op {
     Letter(usize),
     /// Show a composed letter.
     ShowLetter(usize),
-    /// Leave for a node.
-    Goto(NodeIx),
+    /// Leave for a node: its index and its entry in the program (so a jump reads nothing else).
+    Goto(u32, u32),
     /// The story ends.
     End(usize),
     /// Offer a choice set; fall through when none holds.
@@ -373,6 +373,10 @@ pub enum Op {
     /// Nowhere to go: a dead end (validation warns about reachable ones).
     DeadEnd(NodeIx),
 }
+
+// The walk reads an op per step: keep them three words at most (a test would only say so
+// after the fact; this says it at compile time).
+const _: () = assert!(std::mem::size_of::<Op>() <= 24);
 
 /// `Op::Line`: the line's index, speaker and words.
 #[derive(Debug, Clone, Copy)]

@@ -427,14 +427,14 @@ impl Story {
             }
             let pc = st.pc;
             match &self.ops[pc] {
-                Op::Enter(node, gate) => {
+                &Op::Enter(node, chapter, ref gate) => {
+                    let (node, chapter) = (node as usize, chapter as usize);
                     if let Some((cond, otherwise)) = gate.as_deref()
                         && !cond.eval(st)
                     {
                         st.pc = self.nodes[*otherwise].entry;
                         continue;
                     }
-                    let chapter = self.nodes[*node].chapter;
                     if st.chapter != Some(chapter) {
                         if st.chapter_open
                             && let Some(old) = st.chapter
@@ -448,8 +448,8 @@ impl Story {
                         merge_scene(&mut st.scene, &ch.scene);
                         return Event::ChapterStart(ch);
                     }
-                    st.node = *node;
-                    st.visits[*node] = st.visits[*node].saturating_add(1);
+                    st.node = node;
+                    st.visits[node] = st.visits[node].saturating_add(1);
                     st.pc += 1;
                 }
                 Op::Line(l) => {
@@ -494,7 +494,7 @@ impl Story {
                         text: st.letters[*l].clone().unwrap_or_default(),
                     };
                 }
-                Op::Goto(node) => st.pc = self.nodes[*node].entry,
+                Op::Goto(_, entry) => st.pc = *entry as usize,
                 Op::End(e) => {
                     st.pending = Pending::Ended(*e);
                     return Event::Ending(&self.endings[*e]);

@@ -49,7 +49,7 @@ pub fn stats(story: &Story) -> Stats {
     for op in &story.ops {
         match op {
             Op::JumpUnless(c, _) => conds.push(c),
-            Op::Enter(_, Some(gate)) => conds.push(&gate.0),
+            Op::Enter(_, _, Some(gate)) => conds.push(&gate.0),
             _ => {}
         }
     }
@@ -141,8 +141,8 @@ pub fn stats(story: &Story) -> Stats {
                 Op::Effects(a, b) => {
                     real |= story.effect_list(*a, *b).iter().map(Effect::target).any(|t| read[t]);
                 }
-                Op::Goto(n) => {
-                    real |= watched[*n];
+                Op::Goto(n, _) => {
+                    real |= watched[*n as usize];
                     break;
                 }
                 Op::Jump(_) | Op::End(_) | Op::DeadEnd(_) => break,

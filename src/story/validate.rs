@@ -22,7 +22,7 @@ enum Reach {
 pub fn successors(story: &Story, pc: usize, out: &mut Vec<(usize, bool)>) {
     out.clear();
     match &story.ops[pc] {
-        Op::Enter(_, gate) => {
+        Op::Enter(_, _, gate) => {
             out.push((pc + 1, false));
             if let Some((_, target)) = gate.as_deref() {
                 out.push((story.nodes[*target].entry, false));
@@ -53,7 +53,7 @@ pub fn successors(story: &Story, pc: usize, out: &mut Vec<(usize, bool)>) {
             }
         }
         Op::Jump(target) => out.push((*target, false)),
-        Op::Goto(node) => out.push((story.nodes[*node].entry, false)),
+        Op::Goto(_, entry) => out.push((*entry as usize, false)),
         Op::Choices(set) => {
             let choices = story.choice_set(set.set as usize);
             for c in choices {
@@ -196,7 +196,7 @@ pub fn validate(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
         match op {
             Op::Effects(a, b) => note_effects(story.effect_list(*a, *b), &mut written, &mut read),
             Op::JumpUnless(c, _) => note_cond(c, &mut read),
-            Op::Enter(_, Some(gate)) => note_cond(&gate.0, &mut read),
+            Op::Enter(_, _, Some(gate)) => note_cond(&gate.0, &mut read),
             _ => {}
         }
     }

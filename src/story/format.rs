@@ -3,17 +3,75 @@
 //!
 //! Field names are the words a writer sees in `docs/dialogue-format.md`: keep the two in step.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// A string as written in a dialogue file. Borrowed from the file's text when it has no escapes
+/// (nearly always), so parsing copies nothing; and a borrowed string knows where it was written,
+/// which places messages exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Text<'a>(pub Cow<'a, str>);
+
+impl Text<'_> {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Where the string's contents start in `source`, when it was borrowed from it.
+    pub fn offset_in(&self, source: &str) -> Option<usize> {
+        let Cow::Borrowed(s) = &self.0 else {
+            return None;
+        };
+        let at = (s.as_ptr() as usize).checked_sub(source.as_ptr() as usize)?;
+        (at + s.len() <= source.len()).then_some(at)
+    }
+}
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(Visit)
+    }
+}
+
 /// One dialogue file: what it is is named by its first word.
 #[derive(Debug, Clone, Deserialize)]
-pub enum DialogueFile {
+pub enum DialogueFile<'a> {
     /// The base story's manifest (`story.ron`).
     Story(StoryDef),
     /// One chapter and its nodes.
-    Chapter(ChapterDef),
+    Chapter(#[serde(borrow)] ChapterDef<'a>),
     /// A mod's manifest (`mod.ron`).
     Mod(ModDef),
 }
@@ -103,170 +161,177 @@ pub struct EndingDef {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename = "Chapter")]
 #[serde(deny_unknown_fields)]
-pub struct ChapterDef {
+pub struct ChapterDef<'a> {
     /// Stable id.
-    pub id: String,
+    #[serde(borrow)]
+    pub id: Text<'a>,
     /// The title card's title.
-    #[serde(default)]
-    pub title: String,
+    #[serde(borrow, default)]
+    pub title: Text<'a>,
     /// Where the chapter opens.
     #[serde(default)]
     pub scene: SceneDef,
     /// The start node (default: the first).
-    #[serde(default)]
-    pub start: Option<String>,
+    #[serde(borrow, default)]
+    pub start: Option<Text<'a>>,
     /// The chapter's nodes.
-    #[serde(default)]
-    pub nodes: Vec<NodeDef>,
+    #[serde(borrow, default)]
+    pub nodes: Vec<NodeDef<'a>>,
 }
 
 /// One node: a moment of the story.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename = "Node")]
 #[serde(deny_unknown_fields)]
-pub struct NodeDef {
+pub struct NodeDef<'a> {
     /// Stable id, unique in its chapter.
-    pub id: String,
+    #[serde(borrow)]
+    pub id: Text<'a>,
     /// Gate: when it does not hold on arrival, go to `otherwise`.
-    #[serde(default)]
-    pub when: Option<String>,
+    #[serde(borrow, default)]
+    pub when: Option<Text<'a>>,
     /// Where to go when `when` does not hold.
-    #[serde(default)]
-    pub otherwise: Option<String>,
+    #[serde(borrow, default)]
+    pub otherwise: Option<Text<'a>>,
     /// In a mod: replace the base node with this id.
     #[serde(default)]
     pub replace: bool,
     /// The steps, in order.
-    #[serde(default)]
-    pub script: Vec<Step>,
+    #[serde(borrow, default)]
+    pub script: Vec<Step<'a>>,
     /// What the player may do next.
-    #[serde(default)]
-    pub choices: Vec<ChoiceDef>,
+    #[serde(borrow, default)]
+    pub choices: Vec<ChoiceDef<'a>>,
     /// Where to go when the script (and a choice without `goto`) is done.
-    #[serde(default)]
-    pub next: Option<String>,
+    #[serde(borrow, default)]
+    pub next: Option<Text<'a>>,
     /// The ending reached at the end of the script.
-    #[serde(default)]
-    pub end: Option<String>,
+    #[serde(borrow, default)]
+    pub end: Option<Text<'a>>,
 }
 
 /// One step of a script.
 #[derive(Debug, Clone, Deserialize)]
-pub enum Step {
+pub enum Step<'a> {
     /// `"speaker: text"` or narration.
-    Line(String),
+    Line(#[serde(borrow)] Text<'a>),
     /// One line for a beat, the best fit for the state.
-    Variants(Vec<VariantDef>),
+    Variants(#[serde(borrow)] Vec<VariantDef<'a>>),
     /// One line at random, by weight.
-    Random(Vec<VariantDef>),
+    Random(#[serde(borrow)] Vec<VariantDef<'a>>),
     /// Steps run only when the condition holds.
-    If(String, Vec<Step>),
+    If(#[serde(borrow)] Text<'a>, #[serde(borrow)] Vec<Step<'a>>),
     /// The first steps when the condition holds, else the second.
-    IfElse(String, Vec<Step>, Vec<Step>),
+    IfElse(#[serde(borrow)] Text<'a>, #[serde(borrow)] Vec<Step<'a>>, #[serde(borrow)] Vec<Step<'a>>),
     /// Effects.
-    Do(Vec<String>),
+    Do(#[serde(borrow)] Vec<Text<'a>>),
     /// A scene directive for the renderer.
     Scene(SceneDef),
     /// A held silence, in seconds.
     Pause(f32),
     /// The player composes a letter.
-    Letter(LetterDef),
+    Letter(#[serde(borrow)] LetterDef<'a>),
     /// Show a composed letter again.
-    ShowLetter(String),
+    ShowLetter(#[serde(borrow)] Text<'a>),
     /// Leave the node for a target.
-    Goto(String),
+    Goto(#[serde(borrow)] Text<'a>),
     /// End the story with an ending.
-    End(String),
+    End(#[serde(borrow)] Text<'a>),
 }
 
 /// A candidate line in `Variants` or `Random`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename = "Variant")]
 #[serde(deny_unknown_fields)]
-pub struct VariantDef {
+pub struct VariantDef<'a> {
     /// When this candidate may be chosen.
-    #[serde(default)]
-    pub when: Option<String>,
+    #[serde(borrow, default)]
+    pub when: Option<Text<'a>>,
     /// Relative weight for `Random` (default 1).
     #[serde(default)]
     pub weight: Option<u32>,
     /// The line.
-    #[serde(default)]
-    pub text: Option<String>,
+    #[serde(borrow, default)]
+    pub text: Option<Text<'a>>,
     /// Several lines instead of `text`.
-    #[serde(default)]
-    pub lines: Vec<String>,
+    #[serde(borrow, default)]
+    pub lines: Vec<Text<'a>>,
     /// Effects when chosen.
-    #[serde(default, rename = "do")]
-    pub effects: Vec<String>,
+    #[serde(borrow, default, rename = "do")]
+    pub effects: Vec<Text<'a>>,
 }
 
 /// A choice offered to the player.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename = "Choice")]
 #[serde(deny_unknown_fields)]
-pub struct ChoiceDef {
+pub struct ChoiceDef<'a> {
     /// What the player sees.
-    pub text: String,
+    #[serde(borrow)]
+    pub text: Text<'a>,
     /// Stable id (default: its position).
-    #[serde(default)]
-    pub id: Option<String>,
+    #[serde(borrow, default)]
+    pub id: Option<Text<'a>>,
     /// Offered only when this holds.
-    #[serde(default)]
-    pub when: Option<String>,
+    #[serde(borrow, default)]
+    pub when: Option<Text<'a>>,
     /// Never offered again once chosen.
     #[serde(default)]
     pub once: bool,
     /// Effects when chosen.
-    #[serde(default, rename = "do")]
-    pub effects: Vec<String>,
+    #[serde(borrow, default, rename = "do")]
+    pub effects: Vec<Text<'a>>,
     /// Steps run when chosen.
-    #[serde(default)]
-    pub then: Vec<Step>,
+    #[serde(borrow, default)]
+    pub then: Vec<Step<'a>>,
     /// Where to go next (default: the node's `next`).
-    #[serde(default)]
-    pub goto: Option<String>,
+    #[serde(borrow, default)]
+    pub goto: Option<Text<'a>>,
 }
 
 /// A letter to compose.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename = "Letter")]
 #[serde(deny_unknown_fields)]
-pub struct LetterDef {
+pub struct LetterDef<'a> {
     /// Stable id, for `ShowLetter` and `wrote(...)`.
-    pub id: String,
+    #[serde(borrow)]
+    pub id: Text<'a>,
     /// Who it is for, shown at the top of the paper.
-    #[serde(default)]
-    pub to: String,
+    #[serde(borrow, default)]
+    pub to: Text<'a>,
     /// The paragraphs, each chosen from fragments.
-    pub paragraphs: Vec<ParagraphDef>,
+    #[serde(borrow)]
+    pub paragraphs: Vec<ParagraphDef<'a>>,
 }
 
 /// One paragraph of a letter.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename = "Paragraph")]
 #[serde(deny_unknown_fields)]
-pub struct ParagraphDef {
+pub struct ParagraphDef<'a> {
     /// A hint for the player ("How does he begin?").
-    #[serde(default)]
-    pub prompt: Option<String>,
+    #[serde(borrow, default)]
+    pub prompt: Option<Text<'a>>,
     /// The fragments to choose from.
-    pub fragments: Vec<FragmentDef>,
+    #[serde(borrow)]
+    pub fragments: Vec<FragmentDef<'a>>,
 }
 
 /// A fragment of a letter.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename = "Fragment")]
 #[serde(deny_unknown_fields)]
-pub struct FragmentDef {
+pub struct FragmentDef<'a> {
     /// The words.
-    pub text: String,
+    #[serde(borrow)]
+    pub text: Text<'a>,
     /// Offered only when this holds.
-    #[serde(default)]
-    pub when: Option<String>,
+    #[serde(borrow, default)]
+    pub when: Option<Text<'a>>,
     /// Effects when chosen.
-    #[serde(default, rename = "do")]
-    pub effects: Vec<String>,
+    #[serde(borrow, default, rename = "do")]
+    pub effects: Vec<Text<'a>>,
 }
 
 /// A scene directive: every field optional, only what is given changes.

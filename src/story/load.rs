@@ -12,7 +12,7 @@ use super::diagnostic::{Diagnostic, Severity, SourceFile};
 use super::expr::{self, CompiledCond, Cond, Effect, ExprError, Scope, Value, VarType};
 use super::format::{
     ChapterDef, CharacterDef, ChoiceDef, DialogueFile, EndingDef, LetterDef, ModDef, NodeDef, Step,
-    StoryDef, VarDef, VariantDef,
+    StoryDef, Text, VarDef, VariantDef,
 };
 use super::model::{
     Chapter, Character, Choice, Ending, Fragment, Group, Letter, LineDef, Node, NodeIx, Op,
@@ -152,10 +152,10 @@ fn collect_files(path: &Path, out: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diag
 }
 
 /// A parsed file and where it came from.
-struct Parsed {
+struct Parsed<'a> {
     file: usize,
     layer: usize,
-    content: DialogueFile,
+    content: DialogueFile<'a>,
 }
 
 /// Compiles already-read sources; `layers` splits them into the base story and mods. Used by
@@ -280,7 +280,7 @@ pub fn did_you_mean<'a>(
 
 /// A chapter after merging layers: id, layer, definition, and the (file, layer) each part came
 /// from (index 0 the chapter itself, then one per node).
-type MergedChapter = (String, usize, ChapterDef, Vec<(usize, usize)>);
+type MergedChapter<'a> = (String, usize, ChapterDef<'a>, Vec<(usize, usize)>);
 
 fn letter_hint() -> Option<String> {
     Some("name the `id` of a `Letter(...)` step somewhere in the story".into())
@@ -481,7 +481,7 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn effects(&mut self, texts: &[String]) -> Vec<Effect> {
+    fn effects(&mut self, texts: &[Text]) -> Vec<Effect> {
         let mut out = Vec::with_capacity(texts.len());
         for text in texts {
             let key = self.cache_key(text);
@@ -848,7 +848,7 @@ impl<'a> Compiler<'a> {
         let mut merged: Vec<MergedChapter> = Vec::new();
         for (file, layer, def) in chapters {
             self.cursor = Cursor::file(file);
-            if let Some(existing) = merged.iter_mut().find(|m| m.0 == def.id) {
+            if let Some(existing) = merged.iter_mut().find(|m| m.0 == *def.id) {
                 if layer == 0 || existing.1 == layer {
                     let first = self.sources[existing.3[0].0].path.display().to_string();
                     self.report(
@@ -893,7 +893,7 @@ impl<'a> Compiler<'a> {
             } else {
                 // Origins: index 0 is the chapter itself, then one per node.
                 let origins = std::iter::repeat_n((file, layer), def.nodes.len() + 1).collect();
-                merged.push((def.id.clone(), layer, def, origins));
+                merged.push((def.id.to_string(), layer, def, origins));
             }
         }
         let mut ordered = Vec::new();
@@ -955,9 +955,14 @@ impl<'a> Compiler<'a> {
                         } else {
                             0
                         });
-                let offset = self.sources[file]
-                    .find_field("id", &node.id, from)
-                    .map_or(from, |s| s.start.saturating_sub(1));
+                // A borrowed id knows where it was written; only an id with escapes in it
+                // needs a search.
+                let offset = match node.id.offset_in(&self.sources[file].text) {
+                    Some(at) => at.saturating_sub(1),
+                    None => self.sources[file]
+                        .find_field("id", &node.id, from)
+                        .map_or(from, |s| s.start.saturating_sub(1)),
+                };
                 last_offset.insert(file, offset + 1);
                 if !seen.insert(node.id.as_str()) {
                     self.duplicates.insert((chapter_ix, k));
@@ -1066,7 +1071,7 @@ impl<'a> Compiler<'a> {
             if let Some(&start) = self.chapter_starts.get(chapter_id) {
                 chapter_list.push(Chapter {
                     id: chapter_id.clone(),
-                    title: def.title.clone(),
+                    title: def.title.to_string(),
                     number: chapter_ix + 1,
                     scene: def.scene.clone(),
                     start,
@@ -1130,7 +1135,7 @@ impl<'a> Compiler<'a> {
     fn index_letters(&mut self, step: &Step) {
         match step {
             Step::Letter(def) => {
-                if self.letter_index.contains_key(&def.id) {
+                if self.letter_index.contains_key(def.id.as_str()) {
                     self.report(
                         Severity::Error,
                         "E003",
@@ -1139,10 +1144,10 @@ impl<'a> Compiler<'a> {
                         None,
                     );
                 } else {
-                    self.letter_index.insert(def.id.clone(), self.letters.len());
+                    self.letter_index.insert(def.id.to_string(), self.letters.len());
                     self.letters.push(Letter {
-                        id: def.id.clone(),
-                        to: def.to.clone(),
+                        id: def.id.to_string(),
+                        to: def.to.to_string(),
                         paragraphs: Vec::new(),
                     });
                 }
@@ -1231,7 +1236,10 @@ impl<'a> Compiler<'a> {
         let global = self.choice_count;
         self.choice_count += 1;
         Choice {
-            id: def.id.clone().unwrap_or_else(|| (position + 1).to_string()),
+            id: def
+                .id
+                .as_ref()
+                .map_or_else(|| (position + 1).to_string(), |id| id.to_string()),
             text,
             when,
             once: def.once,
@@ -1310,7 +1318,7 @@ impl<'a> Compiler<'a> {
             }
             Step::Pause(secs) => self.ops.push(Op::Pause(secs.max(0.0))),
             Step::Letter(def) => self.letter(def),
-            Step::ShowLetter(id) => match self.letter_index.get(id) {
+            Step::ShowLetter(id) => match self.letter_index.get(id.as_str()) {
                 Some(&l) => {
                     self.advance(id);
                     self.ops.push(Op::ShowLetter(l));
@@ -1406,7 +1414,7 @@ impl<'a> Compiler<'a> {
             let entry = self.ops.len();
             let effects = self.effects(&v.effects);
             self.push_effects(effects);
-            let texts: Vec<&String> = v.text.iter().chain(v.lines.iter()).collect();
+            let texts: Vec<&Text> = v.text.iter().chain(v.lines.iter()).collect();
             if texts.is_empty() {
                 self.report(
                     Severity::Error,
@@ -1439,7 +1447,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn letter(&mut self, def: &LetterDef) {
-        let Some(&l) = self.letter_index.get(&def.id) else {
+        let Some(&l) = self.letter_index.get(def.id.as_str()) else {
             return;
         };
         self.advance(&def.id);
@@ -1482,7 +1490,7 @@ impl<'a> Compiler<'a> {
                 );
             }
             paragraphs.push(Paragraph {
-                prompt: p.prompt.clone(),
+                prompt: p.prompt.as_ref().map(|p| p.to_string()),
                 fragments,
             });
         }

@@ -174,7 +174,8 @@ pub fn compile_sources(sources: Vec<SourceFile>, layers: &[Range<usize>]) -> Loa
         .map_or(1, |n| n.get())
         .min(jobs.len().max(1));
     let chunk = jobs.len().div_ceil(threads.max(1)).max(1);
-    let results: Vec<(usize, usize, Result<DialogueFile, ron::error::SpannedError>)> =
+    type ParseResult<'s> = (usize, usize, Result<DialogueFile<'s>, ron::error::SpannedError>);
+    let (results, fingerprint): (Vec<ParseResult>, String) =
         std::thread::scope(|scope| {
             let handles: Vec<_> = jobs
                 .chunks(chunk)
@@ -194,10 +195,24 @@ pub fn compile_sources(sources: Vec<SourceFile>, layers: &[Range<usize>]) -> Loa
                     })
                 })
                 .collect();
-            handles
+            // While the workers parse, this thread hashes the sources for the fingerprint.
+            let mut hasher = blake3::Hasher::new();
+            for source in &sources {
+                let name = source
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned());
+                hasher.update(name.unwrap_or_default().as_bytes());
+                hasher.update(&[0]);
+                hasher.update(source.text.as_bytes());
+                hasher.update(&[0]);
+            }
+            let fingerprint = hasher.finalize().to_hex()[..16].to_owned();
+            let results = handles
                 .into_iter()
                 .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
+                .collect();
+            (results, fingerprint)
         });
     for (layer, file, result) in results {
         match result {
@@ -209,18 +224,6 @@ pub fn compile_sources(sources: Vec<SourceFile>, layers: &[Range<usize>]) -> Loa
             Err(e) => diagnostics.push(ron_error(&sources[file], &e)),
         }
     }
-    let mut hasher = blake3::Hasher::new();
-    for source in &sources {
-        let name = source
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned());
-        hasher.update(name.unwrap_or_default().as_bytes());
-        hasher.update(&[0]);
-        hasher.update(source.text.as_bytes());
-        hasher.update(&[0]);
-    }
-    let fingerprint = hasher.finalize().to_hex()[..16].to_owned();
 
     let mut compiler = Compiler::new(&sources);
     compiler.diagnostics = diagnostics;
@@ -276,6 +279,59 @@ pub fn did_you_mean<'a>(
         // Ties go to the first name in alphabetical order, so hints never depend on hash order.
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+/// What compiling will produce, counted from the parsed files so the arrays are allocated once.
+#[derive(Default)]
+struct Sizes {
+    ops: usize,
+    lines: usize,
+    text: usize,
+    choices: usize,
+    effects: usize,
+}
+
+impl Sizes {
+    fn node(&mut self, node: &NodeDef) {
+        self.ops += 3;
+        self.steps(&node.script);
+        for c in &node.choices {
+            self.ops += 2;
+            self.choices += 1;
+            self.text += c.text.len();
+            self.effects += c.effects.len();
+            self.steps(&c.then);
+        }
+    }
+
+    fn steps(&mut self, steps: &[Step]) {
+        for step in steps {
+            self.ops += 1;
+            match step {
+                Step::Line(text) => {
+                    self.lines += 1;
+                    self.text += text.len();
+                }
+                Step::Variants(vs) | Step::Random(vs) => {
+                    for v in vs {
+                        let n = v.text.iter().chain(&v.lines);
+                        self.ops += 2 + n.clone().count();
+                        self.lines += n.clone().count();
+                        self.text += n.map(|t| t.len()).sum::<usize>();
+                        self.effects += v.effects.len();
+                    }
+                }
+                Step::If(_, inner) => self.steps(inner),
+                Step::IfElse(_, a, b) => {
+                    self.ops += 1;
+                    self.steps(a);
+                    self.steps(b);
+                }
+                Step::Do(effects) => self.effects += effects.len(),
+                _ => {}
+            }
+        }
+    }
 }
 
 /// A chapter after merging layers: id, layer, definition, and the (file, layer) each part came
@@ -933,7 +989,8 @@ impl<'a> Compiler<'a> {
         }
 
         // 5. Index every node and letter, so targets can point forward.
-        let mut nodes = Vec::new();
+        let mut nodes = Vec::with_capacity(ordered.iter().map(|c| c.2.nodes.len()).sum());
+        self.node_index.reserve(nodes.capacity());
         let mut last_offset: Map<usize, usize> = Map::default();
         for (chapter_ix, (chapter_id, _, def, origins)) in ordered.iter().enumerate() {
             self.chapter_ids.push(chapter_id.clone());
@@ -1047,7 +1104,21 @@ impl<'a> Compiler<'a> {
             }
         }
 
-        // 6. Compile every node.
+        // 6. Compile every node, into arrays sized once (growing them by doubling copies
+        // tens of megabytes for a large story).
+        let mut size = Sizes::default();
+        for (_, _, def, _) in &ordered {
+            for node in &def.nodes {
+                size.node(node);
+            }
+        }
+        self.ops.reserve(size.ops);
+        self.lines.reserve(size.lines);
+        self.text.reserve(size.text);
+        self.pieces.reserve(size.lines);
+        self.choices.reserve(size.choices);
+        self.choice_sets.reserve(nodes.len());
+        self.effects.reserve(size.effects);
         let mut chapter_list = Vec::new();
         let mut node_ix = 0;
         for (chapter_ix, (chapter_id, _, def, origins)) in ordered.iter().enumerate() {

@@ -81,7 +81,21 @@ pub fn validate(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
     reach[start] = Reach::Normal;
     queue.push_back(start);
     let mut next = Vec::new();
-    while let Some(pc) = queue.pop_front() {
+    while let Some(mut pc) = queue.pop_front() {
+        // Straight runs of lines and effects lead only to the next op: follow them here
+        // rather than through the queue (most of a story is such runs).
+        while matches!(
+            story.ops[pc],
+            Op::Line(_) | Op::Effects(..) | Op::Scene(_) | Op::Pause(_) | Op::ShowLetter(_)
+        ) {
+            let to = pc + 1;
+            let first = reach[to] == Reach::No;
+            reach[to] = Reach::Normal;
+            if !first {
+                break;
+            }
+            pc = to;
+        }
         successors(story, pc, &mut next);
         for &(to, fallthrough) in &next {
             let how = if fallthrough {

@@ -991,10 +991,9 @@ impl<'a> Compiler<'a> {
         // 5. Index every node and letter, so targets can point forward.
         let mut nodes = Vec::with_capacity(ordered.iter().map(|c| c.2.nodes.len()).sum());
         self.node_index.reserve(nodes.capacity());
-        let mut last_offset: Map<usize, usize> = Map::default();
+        let mut last_offset = vec![0; self.sources.len()];
         for (chapter_ix, (chapter_id, _, def, origins)) in ordered.iter().enumerate() {
             self.chapter_ids.push(chapter_id.clone());
-            let mut seen = Set::default();
             let mut chapter_offset = 0;
             if let Some(span) = self.sources[origins[0].0].find_field("id", chapter_id, 0) {
                 chapter_offset = span.end;
@@ -1003,11 +1002,7 @@ impl<'a> Compiler<'a> {
                 let file = origins[k + 1].0;
                 // Nodes come in file order: search on from the previous one (linear overall).
                 let from =
-                    last_offset
-                        .get(&file)
-                        .copied()
-                        .unwrap_or(0)
-                        .max(if file == origins[0].0 {
+                    last_offset[file].max(if file == origins[0].0 {
                             chapter_offset
                         } else {
                             0
@@ -1020,8 +1015,9 @@ impl<'a> Compiler<'a> {
                         .find_field("id", &node.id, from)
                         .map_or(from, |s| s.start.saturating_sub(1)),
                 };
-                last_offset.insert(file, offset + 1);
-                if !seen.insert(node.id.as_str()) {
+                last_offset[file] = offset + 1;
+                let full = format!("{chapter_id}.{}", node.id);
+                let std::collections::hash_map::Entry::Vacant(slot) = self.node_index.entry(full) else {
                     self.duplicates.insert((chapter_ix, k));
                     self.cursor = Cursor {
                         file,
@@ -1040,9 +1036,9 @@ impl<'a> Compiler<'a> {
                         Some("every node in a chapter needs its own id".into()),
                     );
                     continue;
-                }
-                let full = format!("{chapter_id}.{}", node.id);
-                self.node_index.insert(full.clone(), nodes.len());
+                };
+                let full = slot.key().clone();
+                slot.insert(nodes.len());
                 nodes.push(Node {
                     id: full,
                     chapter: chapter_ix,

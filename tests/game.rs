@@ -11,7 +11,7 @@ use her::game::persist::{
     DataDir, Settings, Slot, load_settings, read_slot, save_settings, write_slot,
 };
 use her::game::runner::{PlayerInput, Showing, StoryRunner};
-use her::game::{LoadedStory, city, runner};
+use her::game::{LoadedStory, Menu, Screen, city, runner};
 use her::story::format::{Location, Mood, TimeOfDay};
 use her::story::{Resume, SaveDoc};
 
@@ -238,4 +238,68 @@ fn autoplay_logic_reaches_an_ending() {
         }
     }
     panic!("no ending within 20000 steps");
+}
+
+/// Presses and releases Escape, letting the states settle.
+fn escape(app: &mut App) {
+    let mut keys = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
+    keys.press(KeyCode::Escape);
+    app.update();
+    let mut keys = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
+    keys.release(KeyCode::Escape);
+    keys.clear();
+    app.update();
+}
+
+fn states(app: &App) -> (Screen, Menu) {
+    (
+        *app.world().resource::<State<Screen>>().get(),
+        *app.world().resource::<State<Menu>>().get(),
+    )
+}
+
+#[test]
+fn menus_are_states_and_escape_backs_out_one_level() {
+    let mut app = app(7);
+    app.init_resource::<ButtonInput<KeyCode>>();
+    app.add_systems(Update, her::game::back_out);
+    let open = |app: &mut App, menu: Menu| {
+        app.world_mut().resource_mut::<NextState<Menu>>().set(menu);
+        app.update();
+    };
+
+    // Settings from the title: Escape closes them and the title stays.
+    open(&mut app, Menu::Settings);
+    assert_eq!(states(&app), (Screen::Title, Menu::Settings));
+    escape(&mut app);
+    assert_eq!(states(&app), (Screen::Title, Menu::None));
+    escape(&mut app);
+    assert_eq!(
+        states(&app),
+        (Screen::Title, Menu::None),
+        "nothing to back out of"
+    );
+
+    // In play: Escape pauses; the save screen opens over the pause menu and closes back to it.
+    app.world_mut()
+        .resource_mut::<NextState<Screen>>()
+        .set(Screen::Playing);
+    app.update();
+    escape(&mut app);
+    assert_eq!(states(&app), (Screen::Paused, Menu::None));
+    open(&mut app, Menu::Save);
+    assert_eq!(states(&app), (Screen::Paused, Menu::Save));
+    escape(&mut app);
+    assert_eq!(states(&app), (Screen::Paused, Menu::None));
+    escape(&mut app);
+    assert_eq!(states(&app), (Screen::Playing, Menu::None));
+
+    // A menu left open when the game returns to the title is closed.
+    open(&mut app, Menu::Backlog);
+    app.world_mut()
+        .resource_mut::<NextState<Screen>>()
+        .set(Screen::Title);
+    app.update();
+    app.update();
+    assert_eq!(states(&app), (Screen::Title, Menu::None));
 }

@@ -542,10 +542,12 @@ fn sun_direction(elevation: f32) -> Vec3 {
 
 /// Takes scene directives from the story.
 fn follow_story(
+    work: Res<super::WorkMeter>,
     mut changes: MessageReader<SceneChange>,
     mut scene: ResMut<CityScene>,
     mut look: ResMut<CityLook>,
 ) {
+    let _work = work.start();
     for SceneChange(d) in changes.read() {
         scene.apply(d);
         look.target = look_for(&scene);
@@ -564,6 +566,7 @@ type SunParts = (&'static mut DirectionalLight, &'static mut Transform);
     reason = "one system applies the whole look at once"
 )]
 fn apply_look(
+    work: Res<super::WorkMeter>,
     time: Res<Time>,
     settings: Option<Res<Settings>>,
     mut look: ResMut<CityLook>,
@@ -574,6 +577,7 @@ fn apply_look(
     city: Option<Res<CityMaterials>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
 ) {
+    let _work = work.start();
     let reduce_motion = settings.as_ref().is_some_and(|s| s.reduce_motion);
     let changing = look.current.distance(&look.target) > 1e-3;
     if changing {
@@ -637,7 +641,12 @@ fn apply_look(
 }
 
 /// Moves the street lights.
-fn move_travellers(time: Res<Time>, mut q: Query<(&Traveller, &mut Transform)>) {
+fn move_travellers(
+    work: Res<super::WorkMeter>,
+    time: Res<Time>,
+    mut q: Query<(&Traveller, &mut Transform)>,
+) {
+    let _work = work.start();
     let t = time.elapsed_secs();
     for (tr, mut transform) in &mut q {
         let along = (tr.phase + t * tr.speed) % tr.length;

@@ -29,6 +29,109 @@ pub enum Screen {
     Paused,
 }
 
+/// The menu open over the current screen, a state of its own: settings and the save and load
+/// screens open from the title and from the pause menu alike, and closing one returns to the
+/// screen underneath, whatever it was.
+#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Menu {
+    /// Nothing over the screen.
+    #[default]
+    None,
+    /// Everything said so far, with "return here".
+    Backlog,
+    /// Text speed and size, volumes, fullscreen, reduce motion, city detail.
+    Settings,
+    /// The save slots, to save into.
+    Save,
+    /// The save slots, to load from.
+    Load,
+}
+
+/// Escape backs out one level: a menu closes; otherwise play pauses, or resumes.
+pub fn back_out(
+    work: Res<WorkMeter>,
+    keys: Res<ButtonInput<KeyCode>>,
+    menu: Res<State<Menu>>,
+    mut next_menu: ResMut<NextState<Menu>>,
+    screen: Res<State<Screen>>,
+    mut next_screen: ResMut<NextState<Screen>>,
+) {
+    let _work = work.start();
+    if !keys.just_pressed(KeyCode::Escape) {
+        return;
+    }
+    if *menu.get() != Menu::None {
+        next_menu.set(Menu::None);
+        return;
+    }
+    match screen.get() {
+        Screen::Playing => next_screen.set(Screen::Paused),
+        Screen::Paused => next_screen.set(Screen::Playing),
+        Screen::Title => {}
+    }
+}
+
+/// Back at the title, no menu of the old game stays open.
+fn close_menus(mut next_menu: ResMut<NextState<Menu>>) {
+    next_menu.set(Menu::None);
+}
+
+/// The game's own work in this frame, as CPU time: each of the game's systems adds what it took.
+/// CPU time of the thread that ran it, not wall time, so a system preempted by the renderer's
+/// threads (software rendering holds every core) is not charged for the wait.
+#[derive(Resource, Default)]
+pub struct WorkMeter(std::sync::atomic::AtomicU64);
+
+impl WorkMeter {
+    /// Starts timing a system; the time is added when the guard is dropped.
+    pub fn start(&self) -> WorkTimer<'_> {
+        WorkTimer(self, thread_cpu_ns())
+    }
+
+    /// The work so far in nanoseconds, and a fresh start for the next frame.
+    pub fn take(&self) -> u64 {
+        self.0.swap(0, std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// Times one system run (see `WorkMeter`).
+pub struct WorkTimer<'a>(&'a WorkMeter, u64);
+
+impl Drop for WorkTimer<'_> {
+    fn drop(&mut self) {
+        let spent = thread_cpu_ns().saturating_sub(self.1);
+        (self.0)
+            .0
+            .fetch_add(spent, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// CPU time used by the calling thread, in nanoseconds.
+#[cfg(unix)]
+fn thread_cpu_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant libc knows.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0;
+    if ok {
+        ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+    } else {
+        0
+    }
+}
+
+/// Elsewhere, wall time since the first call (preemption included).
+#[cfg(not(unix))]
+fn thread_cpu_ns() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_nanos() as u64
+}
+
 /// The order of work in a frame.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GameSet {
@@ -120,15 +223,19 @@ pub fn run(mut options: GameOptions) -> AppExit {
 /// The screens and the order of work in a frame: what every app of the game (and every
 /// headless test) starts from.
 pub fn frame(app: &mut App) {
-    app.init_state::<Screen>().configure_sets(
-        Update,
-        (
-            GameSet::RecordInput,
-            GameSet::AdvanceStory,
-            GameSet::UpdateScene,
-        )
-            .chain(),
-    );
+    app.init_state::<Screen>()
+        .init_state::<Menu>()
+        .init_resource::<WorkMeter>()
+        .add_systems(OnEnter(Screen::Title), close_menus)
+        .configure_sets(
+            Update,
+            (
+                GameSet::RecordInput,
+                GameSet::AdvanceStory,
+                GameSet::UpdateScene,
+            )
+                .chain(),
+        );
 }
 
 /// Everything but Bevy's own plugins: the game's screens and systems.

@@ -174,7 +174,12 @@ fn setup(mut commands: Commands, options: Option<Res<super::GameOptions>>) {
 }
 
 /// Keeps the settings file in step with the settings.
-fn persist_settings(settings: Res<Settings>, dir: Option<Res<DataDir>>) {
+fn persist_settings(
+    work: Res<super::WorkMeter>,
+    settings: Res<Settings>,
+    dir: Option<Res<DataDir>>,
+) {
+    let _work = work.start();
     if settings.is_changed()
         && !settings.is_added()
         && let Some(dir) = dir

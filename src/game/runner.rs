@@ -316,10 +316,12 @@ impl StoryRunner {
 
 /// Applies the player's input to the story, and sends the story's scene directives on.
 pub fn advance_story(
+    work: Res<super::WorkMeter>,
     runner: Option<ResMut<StoryRunner>>,
     mut inputs: MessageReader<PlayerInput>,
     mut scenes: MessageWriter<SceneChange>,
 ) {
+    let _work = work.start();
     let Some(mut runner) = runner else {
         inputs.clear();
         return;

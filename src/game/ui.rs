@@ -17,7 +17,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 
 use super::persist::{DataDir, Settings, Slot, read_slot, write_slot};
 use super::runner::{PlayerInput, SceneChange, Showing, StoryRunner};
-use super::{GameOptions, GameSet, LoadedStory, Screen};
+use super::{GameOptions, GameSet, LoadedStory, Menu, Screen};
 use crate::story::SaveDoc;
 
 /// The palette of the interface: no blue.
@@ -41,12 +41,6 @@ pub struct UiState {
     pub shown_for: f32,
     /// The line or card the typewriter is on (to notice a new one).
     pub current: Option<Showing>,
-    /// The backlog is open.
-    pub backlog: bool,
-    /// The save/load screen is open: `Some(true)` to save, `Some(false)` to load.
-    pub slots: Option<bool>,
-    /// The settings are open.
-    pub settings: bool,
     /// A message for the player, and for how long more.
     pub toast: Option<(String, f32)>,
     /// Lines seen in any playthrough (for "skip seen lines").
@@ -86,12 +80,14 @@ impl UiState {
 
 /// Advances the typewriter, auto-advance, pauses and skipping; notices new lines.
 fn tick_ui(
+    work: Res<super::WorkMeter>,
     time: Res<Time>,
     settings: Res<Settings>,
     runner: Option<Res<StoryRunner>>,
     mut ui: ResMut<UiState>,
     mut input: MessageWriter<PlayerInput>,
 ) {
+    let _work = work.start();
     let dt = time.delta_secs();
     if let Some((_, left)) = &mut ui.toast {
         *left -= dt;
@@ -141,9 +137,10 @@ fn tick_ui(
     reason = "the keys reach every part of the game"
 )]
 fn record_keys(
+    work: Res<super::WorkMeter>,
     keys: Res<ButtonInput<KeyCode>>,
     screen: Res<State<Screen>>,
-    mut next: ResMut<NextState<Screen>>,
+    (menu, mut next_menu): (Res<State<Menu>>, ResMut<NextState<Menu>>),
     mut ui: ResMut<UiState>,
     runner: Option<Res<StoryRunner>>,
     mut input: MessageWriter<PlayerInput>,
@@ -152,27 +149,23 @@ fn record_keys(
     loaded: Option<Res<LoadedStory>>,
     mut scenes: MessageWriter<SceneChange>,
 ) {
-    if keys.just_pressed(KeyCode::Escape) {
-        if ui.slots.is_some() || ui.settings || ui.backlog {
-            ui.slots = None;
-            ui.settings = false;
-            ui.backlog = false;
-        } else {
-            match screen.get() {
-                Screen::Playing => next.set(Screen::Paused),
-                Screen::Paused => next.set(Screen::Playing),
-                Screen::Title => {}
-            }
+    let _work = work.start();
+    if keys.just_pressed(KeyCode::Escape) || *screen.get() != Screen::Playing {
+        return;
+    }
+    // L opens and closes the backlog; with another menu open, play waits.
+    if keys.just_pressed(KeyCode::KeyL) {
+        match menu.get() {
+            Menu::None => next_menu.set(Menu::Backlog),
+            Menu::Backlog => next_menu.set(Menu::None),
+            _ => {}
         }
         return;
     }
-    if *screen.get() != Screen::Playing || ui.slots.is_some() || ui.settings {
+    if !matches!(menu.get(), Menu::None | Menu::Backlog) {
         return;
     }
     let Some(runner) = runner else { return };
-    if keys.just_pressed(KeyCode::KeyL) {
-        ui.backlog = !ui.backlog;
-    }
     if keys.just_pressed(KeyCode::F5)
         && let Some(dir) = &dir
     {
@@ -268,7 +261,6 @@ fn load_slot(
             runner.pull(&mut directives);
             commands.insert_resource(runner);
             ui.current = None;
-            ui.slots = None;
             ui.toast(notice.unwrap_or_else(|| format!("Loaded {}.", slot.label())));
             true
         }
@@ -276,7 +268,13 @@ fn load_slot(
 }
 
 /// Writes the autosave when a chapter begins.
-fn autosave(runner: Option<Res<StoryRunner>>, dir: Option<Res<DataDir>>, mut ui: ResMut<UiState>) {
+fn autosave(
+    work: Res<super::WorkMeter>,
+    runner: Option<Res<StoryRunner>>,
+    dir: Option<Res<DataDir>>,
+    mut ui: ResMut<UiState>,
+) {
+    let _work = work.start();
     let (Some(runner), Some(dir)) = (runner, dir) else {
         return;
     };
@@ -403,11 +401,13 @@ fn letter_paper(screen: egui::Rect) -> egui::Frame {
     reason = "the interface shows and changes every part of the game"
 )]
 fn draw_ui(
+    work: Res<super::WorkMeter>,
     mut contexts: EguiContexts,
     mut ui_state: ResMut<UiState>,
     mut settings: ResMut<Settings>,
     screen: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,
+    (menu, mut next_menu): (Res<State<Menu>>, ResMut<NextState<Menu>>),
     runner: Option<Res<StoryRunner>>,
     loaded: Res<LoadedStory>,
     dir: Option<Res<DataDir>>,
@@ -418,6 +418,7 @@ fn draw_ui(
     mut exit: MessageWriter<AppExit>,
     options: Option<Res<GameOptions>>,
 ) -> Result {
+    let _work = work.start();
     let ctx = contexts.ctx_mut()?.clone();
     if !ui_state.fonts_ready {
         // Fonts take effect from the next frame: draw from then on.
@@ -495,10 +496,10 @@ fn draw_ui(
                         }
                     }
                     if button(ui, "Load").clicked() {
-                        ui_state.slots = Some(false);
+                        next_menu.set(Menu::Load);
                     }
                     if button(ui, "Settings").clicked() {
-                        ui_state.settings = true;
+                        next_menu.set(Menu::Settings);
                     }
                     if button(ui, "Quit").clicked() {
                         exit.write(AppExit::Success);
@@ -513,13 +514,19 @@ fn draw_ui(
                     runner.showing,
                     Showing::Letter { .. } | Showing::LetterShown { .. }
                 ) {
-                    draw_corner(&ctx, &mut ui_state, &mut next, runner, dir.as_deref());
+                    draw_corner(
+                        &ctx,
+                        &mut ui_state,
+                        (*menu.get(), &mut next, &mut next_menu),
+                        runner,
+                        dir.as_deref(),
+                    );
                 }
-                if ui_state.backlog {
-                    draw_backlog(&ctx, runner, &mut ui_state, &mut input);
+                if *menu.get() == Menu::Backlog {
+                    draw_backlog(&ctx, runner, &mut next_menu, &mut input);
                 }
             }
-            if *screen.get() == Screen::Paused && ui_state.slots.is_none() && !ui_state.settings {
+            if *screen.get() == Screen::Paused && *menu.get() == Menu::None {
                 egui::Window::new(RichText::new("Paused").font(serif(30.0)))
                     .collapsible(false)
                     .resizable(false)
@@ -536,13 +543,13 @@ fn draw_ui(
                             next.set(Screen::Playing);
                         }
                         if b(ui, "Save").clicked() {
-                            ui_state.slots = Some(true);
+                            next_menu.set(Menu::Save);
                         }
                         if b(ui, "Load").clicked() {
-                            ui_state.slots = Some(false);
+                            next_menu.set(Menu::Load);
                         }
                         if b(ui, "Settings").clicked() {
-                            ui_state.settings = true;
+                            next_menu.set(Menu::Settings);
                         }
                         if b(ui, "Back to the title").clicked() {
                             commands.remove_resource::<StoryRunner>();
@@ -555,21 +562,20 @@ fn draw_ui(
             }
         }
     }
-    if let Some(saving) = ui_state.slots {
-        draw_slots(
+    match menu.get() {
+        Menu::Save | Menu::Load => draw_slots(
             &ctx,
-            saving,
+            *menu.get() == Menu::Save,
             &mut ui_state,
             runner.as_deref(),
             &loaded,
             dir.as_deref(),
             &mut commands,
             &mut scenes,
-            &mut next,
-        );
-    }
-    if ui_state.settings {
-        draw_settings(&ctx, &mut settings, &mut ui_state);
+            (&mut next, &mut next_menu),
+        ),
+        Menu::Settings => draw_settings(&ctx, &mut settings, &mut next_menu),
+        Menu::None | Menu::Backlog => {}
     }
     if let Some((text, _)) = &ui_state.toast {
         egui::Area::new("toast".into())
@@ -832,7 +838,7 @@ fn veil(ctx: &egui::Context, strength: f32) {
 fn draw_corner(
     ctx: &egui::Context,
     ui_state: &mut UiState,
-    next: &mut NextState<Screen>,
+    (menu, next, next_menu): (Menu, &mut NextState<Screen>, &mut NextState<Menu>),
     runner: &StoryRunner,
     dir: Option<&DataDir>,
 ) {
@@ -844,7 +850,11 @@ fn draw_corner(
                     .button(RichText::new("Backlog").font(serif(16.0)))
                     .clicked()
                 {
-                    ui_state.backlog = !ui_state.backlog;
+                    next_menu.set(if menu == Menu::Backlog {
+                        Menu::None
+                    } else {
+                        Menu::Backlog
+                    });
                 }
                 if ui
                     .button(RichText::new("Quicksave").font(serif(16.0)))
@@ -864,7 +874,7 @@ fn draw_corner(
 fn draw_backlog(
     ctx: &egui::Context,
     runner: &StoryRunner,
-    ui_state: &mut UiState,
+    next_menu: &mut NextState<Menu>,
     input: &mut MessageWriter<PlayerInput>,
 ) {
     let mut open = true;
@@ -886,7 +896,7 @@ fn draw_backlog(
                                 );
                                 if ui.small_button("Return here").clicked() {
                                     input.write(PlayerInput::Rollback(k));
-                                    ui_state.backlog = false;
+                                    next_menu.set(Menu::None);
                                 }
                             }
                             None if entry.speaker.is_empty() => {
@@ -905,7 +915,7 @@ fn draw_backlog(
                 });
         });
     if !open {
-        ui_state.backlog = false;
+        next_menu.set(Menu::None);
     }
 }
 
@@ -923,7 +933,7 @@ fn draw_slots(
     dir: Option<&DataDir>,
     commands: &mut Commands,
     scenes: &mut MessageWriter<SceneChange>,
-    next: &mut NextState<Screen>,
+    (next, next_menu): (&mut NextState<Screen>, &mut NextState<Menu>),
 ) {
     let Some(dir) = dir else { return };
     let mut open = true;
@@ -989,18 +999,23 @@ fn draw_slots(
                                 }
                                 Err(e) => ui_state.toast(format!("Could not save: {e}")),
                             }
-                            ui_state.slots = None;
+                            next_menu.set(Menu::None);
                         }
                     } else if load_slot(&slot, dir, loaded, commands, ui_state, scenes) {
+                        next_menu.set(Menu::None);
                         next.set(Screen::Playing);
                     }
                 });
             }
         });
-    if !open || ui_state.slots.is_none() {
-        ui_state.slots = None;
-        ui_state.slot_info = None;
+    if !open {
+        next_menu.set(Menu::None);
     }
+}
+
+/// The save screen reads the slots when it opens: forget them when it closes.
+fn forget_slot_info(mut ui: ResMut<UiState>) {
+    ui.slot_info = None;
 }
 
 /// A slot's thumbnail as a texture, loaded once per file version.
@@ -1032,11 +1047,18 @@ fn thumbnail(
 }
 
 /// Takes a pending save thumbnail once the menus have closed.
-fn take_thumbnail(mut ui: ResMut<UiState>, dir: Option<Res<DataDir>>, mut commands: Commands) {
+fn take_thumbnail(
+    work: Res<super::WorkMeter>,
+    mut ui: ResMut<UiState>,
+    dir: Option<Res<DataDir>>,
+    menu: Res<State<Menu>>,
+    mut commands: Commands,
+) {
+    let _work = work.start();
     let Some((slot, frames)) = ui.pending_thumbnail.take() else {
         return;
     };
-    if ui.slots.is_some() || frames > 0 {
+    if *menu.get() != Menu::None || frames > 0 {
         ui.pending_thumbnail = Some((slot, frames.saturating_sub(1)));
         return;
     }
@@ -1099,7 +1121,7 @@ fn when(saved_at: u64) -> String {
 }
 
 /// The settings window.
-fn draw_settings(ctx: &egui::Context, settings: &mut Settings, ui_state: &mut UiState) {
+fn draw_settings(ctx: &egui::Context, settings: &mut Settings, next_menu: &mut NextState<Menu>) {
     let mut open = true;
     egui::Window::new(RichText::new("Settings").font(serif(28.0)))
         .open(&mut open)
@@ -1132,12 +1154,17 @@ fn draw_settings(ctx: &egui::Context, settings: &mut Settings, ui_state: &mut Ui
             }
         });
     if !open {
-        ui_state.settings = false;
+        next_menu.set(Menu::None);
     }
 }
 
 /// Fullscreen follows the setting.
-fn apply_window_settings(settings: Res<Settings>, mut windows: Query<&mut Window>) {
+fn apply_window_settings(
+    work: Res<super::WorkMeter>,
+    settings: Res<Settings>,
+    mut windows: Query<&mut Window>,
+) {
+    let _work = work.start();
     if !settings.is_changed() {
         return;
     }
@@ -1159,13 +1186,15 @@ pub fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
-                record_keys.run_if(not(egui_wants_any_keyboard_input)),
+                (super::back_out, record_keys).run_if(not(egui_wants_any_keyboard_input)),
                 tick_ui,
             )
                 .chain()
                 .in_set(GameSet::RecordInput),
         )
         .add_systems(Startup, load_seen)
+        .add_systems(OnExit(Menu::Save), forget_slot_info)
+        .add_systems(OnExit(Menu::Load), forget_slot_info)
         .add_systems(
             Update,
             (autosave, apply_window_settings, take_thumbnail).after(GameSet::AdvanceStory),

@@ -222,7 +222,11 @@ pub enum Step<'a> {
     /// Steps run only when the condition holds.
     If(#[serde(borrow)] Text<'a>, #[serde(borrow)] Vec<Step<'a>>),
     /// The first steps when the condition holds, else the second.
-    IfElse(#[serde(borrow)] Text<'a>, #[serde(borrow)] Vec<Step<'a>>, #[serde(borrow)] Vec<Step<'a>>),
+    IfElse(
+        #[serde(borrow)] Text<'a>,
+        #[serde(borrow)] Vec<Step<'a>>,
+        #[serde(borrow)] Vec<Step<'a>>,
+    ),
     /// Effects.
     Do(#[serde(borrow)] Vec<Text<'a>>),
     /// A scene directive for the renderer.

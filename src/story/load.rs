@@ -15,8 +15,8 @@ use super::format::{
     StoryDef, Text, VarDef, VariantDef,
 };
 use super::model::{
-    Chapter, Character, Choice, Ending, Fragment, Group, Letter, LineDef, Node, NodeIx, Op,
-    ChoicesOp, LineOp, Map, NARRATION, Paragraph, Piece, SourceRef, Story, Template, Variable, Variant,
+    Chapter, Character, Choice, ChoicesOp, Ending, Fragment, Group, Letter, LineDef, LineOp, Map,
+    NARRATION, Node, NodeIx, Op, Paragraph, Piece, SourceRef, Story, Template, Variable, Variant,
 };
 
 /// A set with the engine's fast hasher.
@@ -174,46 +174,49 @@ pub fn compile_sources(sources: Vec<SourceFile>, layers: &[Range<usize>]) -> Loa
         .map_or(1, |n| n.get())
         .min(jobs.len().max(1));
     let chunk = jobs.len().div_ceil(threads.max(1)).max(1);
-    type ParseResult<'s> = (usize, usize, Result<DialogueFile<'s>, ron::error::SpannedError>);
-    let (results, fingerprint): (Vec<ParseResult>, String) =
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = jobs
-                .chunks(chunk)
-                .map(|part| {
-                    let sources = &sources;
-                    scope.spawn(move || {
-                        let options = ron_options();
-                        part.iter()
-                            .map(|&(layer, file)| {
-                                (
-                                    layer,
-                                    file,
-                                    options.from_str::<DialogueFile>(&sources[file].text),
-                                )
-                            })
-                            .collect::<Vec<_>>()
-                    })
+    type ParseResult<'s> = (
+        usize,
+        usize,
+        Result<DialogueFile<'s>, ron::error::SpannedError>,
+    );
+    let (results, fingerprint): (Vec<ParseResult>, String) = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .chunks(chunk)
+            .map(|part| {
+                let sources = &sources;
+                scope.spawn(move || {
+                    let options = ron_options();
+                    part.iter()
+                        .map(|&(layer, file)| {
+                            (
+                                layer,
+                                file,
+                                options.from_str::<DialogueFile>(&sources[file].text),
+                            )
+                        })
+                        .collect::<Vec<_>>()
                 })
-                .collect();
-            // While the workers parse, this thread hashes the sources for the fingerprint.
-            let mut hasher = blake3::Hasher::new();
-            for source in &sources {
-                let name = source
-                    .path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned());
-                hasher.update(name.unwrap_or_default().as_bytes());
-                hasher.update(&[0]);
-                hasher.update(source.text.as_bytes());
-                hasher.update(&[0]);
-            }
-            let fingerprint = hasher.finalize().to_hex()[..16].to_owned();
-            let results = handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect();
-            (results, fingerprint)
-        });
+            })
+            .collect();
+        // While the workers parse, this thread hashes the sources for the fingerprint.
+        let mut hasher = blake3::Hasher::new();
+        for source in &sources {
+            let name = source
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned());
+            hasher.update(name.unwrap_or_default().as_bytes());
+            hasher.update(&[0]);
+            hasher.update(source.text.as_bytes());
+            hasher.update(&[0]);
+        }
+        let fingerprint = hasher.finalize().to_hex()[..16].to_owned();
+        let results = handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect();
+        (results, fingerprint)
+    });
     for (layer, file, result) in results {
         match result {
             Ok(content) => parsed.push(Parsed {
@@ -1001,12 +1004,11 @@ impl<'a> Compiler<'a> {
             for (k, node) in def.nodes.iter().enumerate() {
                 let file = origins[k + 1].0;
                 // Nodes come in file order: search on from the previous one (linear overall).
-                let from =
-                    last_offset[file].max(if file == origins[0].0 {
-                            chapter_offset
-                        } else {
-                            0
-                        });
+                let from = last_offset[file].max(if file == origins[0].0 {
+                    chapter_offset
+                } else {
+                    0
+                });
                 // A borrowed id knows where it was written; only an id with escapes in it
                 // needs a search.
                 let offset = match node.id.offset_in(&self.sources[file].text) {
@@ -1017,7 +1019,8 @@ impl<'a> Compiler<'a> {
                 };
                 last_offset[file] = offset + 1;
                 let full = format!("{chapter_id}.{}", node.id);
-                let std::collections::hash_map::Entry::Vacant(slot) = self.node_index.entry(full) else {
+                let std::collections::hash_map::Entry::Vacant(slot) = self.node_index.entry(full)
+                else {
                     self.duplicates.insert((chapter_ix, k));
                     self.cursor = Cursor {
                         file,
@@ -1211,7 +1214,8 @@ impl<'a> Compiler<'a> {
                         None,
                     );
                 } else {
-                    self.letter_index.insert(def.id.to_string(), self.letters.len());
+                    self.letter_index
+                        .insert(def.id.to_string(), self.letters.len());
                     self.letters.push(Letter {
                         id: def.id.to_string(),
                         to: def.to.to_string(),
@@ -1320,8 +1324,7 @@ impl<'a> Compiler<'a> {
         if !effects.is_empty() {
             let start = self.effects.len() as u32;
             self.effects.extend(effects);
-            self.ops
-                .push(Op::Effects(start, self.effects.len() as u32));
+            self.ops.push(Op::Effects(start, self.effects.len() as u32));
         }
     }
 

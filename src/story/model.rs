@@ -3,8 +3,8 @@
 //! no allocation beyond the text it hands out.
 
 use std::borrow::Cow;
-use std::ops::Range;
 use std::collections::HashMap;
+use std::ops::Range;
 
 /// The engine's hash maps: keys are the story's own ids, not hostile input, so a fast hasher
 /// (foldhash, Bevy's own) beats the default SipHash; loading does hundreds of thousands of lookups.

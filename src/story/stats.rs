@@ -58,12 +58,7 @@ pub fn stats(story: &Story) -> Stats {
             .iter()
             .filter_map(|v| v.when.as_ref().map(|w| &w.cond))
     }));
-    conds.extend(
-        story
-            .choices
-            .iter()
-            .filter_map(|c| c.when.as_ref()),
-    );
+    conds.extend(story.choices.iter().filter_map(|c| c.when.as_ref()));
     conds.extend(story.letters.iter().flat_map(|l| {
         l.paragraphs
             .iter()
@@ -139,7 +134,11 @@ pub fn stats(story: &Story) -> Stats {
         for op in &story.ops[c.entry..] {
             match op {
                 Op::Effects(a, b) => {
-                    real |= story.effect_list(*a, *b).iter().map(Effect::target).any(|t| read[t]);
+                    real |= story
+                        .effect_list(*a, *b)
+                        .iter()
+                        .map(Effect::target)
+                        .any(|t| read[t]);
                 }
                 Op::Goto(n, _) => {
                     real |= watched[*n as usize];

@@ -268,6 +268,15 @@ struct CityMaterials {
     tinted: Vec<(Handle<StandardMaterial>, Vec3)>,
 }
 
+/// Lit windows drawn unlit (low and medium detail): dark glass glowing amber as the city lights
+/// up. Full lighting with an emissive term costs a software renderer far more, for the same
+/// glow after tone mapping.
+fn window_glow(windows: f32) -> Color {
+    let glass = Vec3::new(0.10, 0.045, 0.035);
+    let c = glass + Vec3::new(1.0, 0.55, 0.25) * windows.clamp(0.0, 1.0) * 1.4;
+    Color::linear_rgb(c.x, c.y, c.z)
+}
+
 /// The colour the time of day gives unlit surfaces: sunlight and ambient light, mixed.
 fn tint(look: &Look) -> Vec3 {
     let sun = look.sun * (look.sun_lux / 10_000.0).min(1.3) * 0.75;
@@ -415,10 +424,18 @@ fn spawn_city(
     .iter()
     .map(|&(r, g, b)| surface(lin(r, g, b), 0.85, &mut tinted))
     .collect();
-    let windows = materials.add(StandardMaterial {
-        base_color: Color::srgb(0.35, 0.22, 0.18),
-        emissive: LinearRgba::rgb(1.0, 0.55, 0.25) * look.windows * 6.0,
-        ..default()
+    let windows = materials.add(if lit {
+        StandardMaterial {
+            base_color: Color::srgb(0.35, 0.22, 0.18),
+            emissive: LinearRgba::rgb(1.0, 0.55, 0.25) * look.windows * 6.0,
+            ..default()
+        }
+    } else {
+        StandardMaterial {
+            base_color: window_glow(look.windows),
+            unlit: true,
+            ..default()
+        }
     });
     let street_lights = materials.add(StandardMaterial {
         base_color: Color::srgb(1.0, 0.75, 0.45),
@@ -603,7 +620,11 @@ fn apply_look(
         }
         if let Some(city) = &city {
             if let Some(mut m) = materials.get_mut(&city.windows) {
-                m.emissive = LinearRgba::rgb(1.0, 0.55, 0.25) * l.windows * 6.0;
+                if m.unlit {
+                    m.base_color = window_glow(l.windows);
+                } else {
+                    m.emissive = LinearRgba::rgb(1.0, 0.55, 0.25) * l.windows * 6.0;
+                }
             }
             let t = tint(&l);
             for (handle, base) in &city.tinted {

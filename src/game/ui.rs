@@ -47,6 +47,8 @@ pub struct UiState {
     pub seen: HashSet<String>,
     /// The fonts are installed.
     pub fonts_ready: bool,
+    /// The text size the glyphs were last drawn ahead for (see `warm_glyphs`).
+    pub warmed_for: Option<f32>,
     /// The chapter last autosaved at.
     pub autosaved_chapter: Option<usize>,
     /// A thumbnail to take for a slot, in this many frames (once the menus are closed).
@@ -367,6 +369,36 @@ fn install_style(ctx: &egui::Context, ui: &mut UiState) {
     ui.fonts_ready = true;
 }
 
+/// Draws every character the story uses, at every size the interface shows text in, once: egui
+/// rasterises a glyph the first time it meets it at a size, and doing that in the middle of
+/// play cost frames of several milliseconds whenever a line brought a new letter or size.
+fn warm_glyphs(ctx: &egui::Context, story: &crate::story::Story, size: f32) {
+    let mut chars: Vec<char> = story
+        .text
+        .chars()
+        .chain((' '..='~').chain("‘’“”—–…·›«»éèàç".chars()))
+        .chain(story.chapters.iter().flat_map(|c| c.title.chars()))
+        .chain(
+            story
+                .endings
+                .iter()
+                .flat_map(|e| e.title.chars().chain(e.summary.chars())),
+        )
+        .collect();
+    chars.sort_unstable();
+    chars.dedup();
+    let text: String = chars.into_iter().filter(|c| !c.is_control()).collect();
+    let scaled = [0.7, 0.85, 0.9, 1.0, 1.05, 1.1, 1.2, 1.5, 2.4].map(|k| size * k);
+    let fixed = [16.0, 17.0, 19.0, 20.0, 22.0, 24.0, 28.0, 30.0];
+    ctx.fonts_mut(|fonts| {
+        for px in scaled.into_iter().chain(fixed) {
+            for font in [serif(px), italic(px)] {
+                fonts.layout_no_wrap(text.clone(), font, Color32::WHITE);
+            }
+        }
+    });
+}
+
 fn serif(size: f32) -> FontId {
     FontId::new(size, FontFamily::Proportional)
 }
@@ -426,6 +458,10 @@ fn draw_ui(
         return Ok(());
     }
     let size = settings.text_size;
+    if ui_state.warmed_for != Some(size) {
+        warm_glyphs(&ctx, &loaded.0, size);
+        ui_state.warmed_for = Some(size);
+    }
     let t = time.elapsed_secs();
     let motion = !settings.reduce_motion;
     match screen.get() {

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ron::extensions::Extensions;
 
@@ -161,6 +162,17 @@ struct Parsed<'a> {
 /// Compiles already-read sources; `layers` splits them into the base story and mods. Used by
 /// `load`, and directly by tests and tools that hold dialogue in memory.
 pub fn compile_sources(sources: Vec<SourceFile>, layers: &[Range<usize>]) -> LoadReport {
+    compile(sources, layers, true)
+}
+
+/// `compile_sources` on one core only: what the two-core compile must match, exactly (a test
+/// holds them to it).
+#[doc(hidden)]
+pub fn compile_sources_on_one_core(sources: Vec<SourceFile>, layers: &[Range<usize>]) -> LoadReport {
+    compile(sources, layers, false)
+}
+
+fn compile(sources: Vec<SourceFile>, layers: &[Range<usize>], two_cores: bool) -> LoadReport {
     let mut diagnostics = Vec::new();
     let mut parsed = Vec::new();
     // Parsing RON is most of the cost of loading, and files are independent: parse them on
@@ -230,6 +242,7 @@ pub fn compile_sources(sources: Vec<SourceFile>, layers: &[Range<usize>]) -> Loa
 
     let mut compiler = Compiler::new(&sources);
     compiler.diagnostics = diagnostics;
+    compiler.two_cores = two_cores;
     let story = compiler.build(parsed, fingerprint);
     let mut diagnostics = std::mem::take(&mut compiler.diagnostics);
     if let Some(story) = &story {
@@ -283,6 +296,10 @@ pub fn did_you_mean<'a>(
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, c)| format!("did you mean `{c}`?"))
 }
+
+/// From this many nodes, a story is compiled on two cores (below it, starting a thread costs
+/// more than it saves).
+const PARALLEL_COMPILE_NODES: usize = 2_000;
 
 /// What compiling will produce, counted from the parsed files so the arrays are allocated once.
 #[derive(Default)]
@@ -376,7 +393,8 @@ struct Compiler<'a> {
     character_index: Map<String, usize>,
     endings: Vec<Ending>,
     ending_index: Map<String, usize>,
-    node_index: Map<String, NodeIx>,
+    /// Shared with the second compiler while a large story compiles in two halves.
+    node_index: Arc<Map<String, NodeIx>>,
     chapter_ids: Vec<String>,
     chapter_starts: Map<String, NodeIx>,
     /// Nodes left out because their id was taken: (chapter, position); nearly always empty.
@@ -400,6 +418,8 @@ struct Compiler<'a> {
     cursor: Cursor,
     cond_cache: Map<String, CompiledCond>,
     effect_cache: Map<String, Effect>,
+    /// A large story may be compiled in two halves at once.
+    two_cores: bool,
 }
 
 impl Scope for Compiler<'_> {
@@ -435,7 +455,7 @@ impl<'a> Compiler<'a> {
             character_index: Map::default(),
             endings: Vec::new(),
             ending_index: Map::default(),
-            node_index: Map::default(),
+            node_index: Arc::default(),
             chapter_ids: Vec::new(),
             chapter_starts: Map::default(),
             duplicates: Set::default(),
@@ -458,6 +478,7 @@ impl<'a> Compiler<'a> {
             cursor: Cursor::file(0),
             cond_cache: Map::default(),
             effect_cache: Map::default(),
+            two_cores: true,
         }
     }
 
@@ -993,7 +1014,7 @@ impl<'a> Compiler<'a> {
 
         // 5. Index every node and letter, so targets can point forward.
         let mut nodes = Vec::with_capacity(ordered.iter().map(|c| c.2.nodes.len()).sum());
-        self.node_index.reserve(nodes.capacity());
+        Arc::make_mut(&mut self.node_index).reserve(nodes.capacity());
         let mut last_offset = vec![0; self.sources.len()];
         for (chapter_ix, (chapter_id, _, def, origins)) in ordered.iter().enumerate() {
             self.chapter_ids.push(chapter_id.clone());
@@ -1019,7 +1040,8 @@ impl<'a> Compiler<'a> {
                 };
                 last_offset[file] = offset + 1;
                 let full = format!("{chapter_id}.{}", node.id);
-                let std::collections::hash_map::Entry::Vacant(slot) = self.node_index.entry(full)
+                let std::collections::hash_map::Entry::Vacant(slot) =
+                    Arc::make_mut(&mut self.node_index).entry(full)
                 else {
                     self.duplicates.insert((chapter_ix, k));
                     self.cursor = Cursor {
@@ -1118,26 +1140,54 @@ impl<'a> Compiler<'a> {
         self.choices.reserve(size.choices);
         self.choice_sets.reserve(nodes.len());
         self.effects.reserve(size.effects);
-        let mut chapter_list = Vec::new();
-        let mut node_ix = 0;
-        for (chapter_ix, (chapter_id, _, def, origins)) in ordered.iter().enumerate() {
-            self.chapter = chapter_id.clone();
-            for (k, node) in def.nodes.iter().enumerate() {
-                if self.duplicates.contains(&(chapter_ix, k)) {
-                    continue;
+        // A large story compiles in two halves at once, one per core, each into arrays of its
+        // own; the second half is then appended with its indices moved (as a linker would).
+        let mut first_node = Vec::with_capacity(ordered.len() + 1);
+        let mut count = 0;
+        for (chapter_ix, (_, _, def, _)) in ordered.iter().enumerate() {
+            first_node.push(count);
+            count += (0..def.nodes.len())
+                .filter(|k| !self.duplicates.contains(&(chapter_ix, *k)))
+                .count();
+        }
+        first_node.push(count);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let split = if self.two_cores && cores > 1 && count >= PARALLEL_COMPILE_NODES {
+            first_node.partition_point(|&n| n < count / 2).min(ordered.len())
+        } else {
+            ordered.len()
+        };
+        let (first, second) = ordered.split_at(split);
+        let ctx = (nodes.as_slice(), node_ends.as_slice());
+        let (entries, second_half) = if second.is_empty() {
+            (self.compile_chapters(first, 0, 0, ctx), None)
+        } else {
+            let mut other = self.fork();
+            let from = first_node[split];
+            std::thread::scope(|scope| {
+                let handle = scope.spawn(move || {
+                    let entries = other.compile_chapters(second, split, from, ctx);
+                    (other, entries)
+                });
+                let entries = self.compile_chapters(first, 0, 0, ctx);
+                match handle.join() {
+                    Ok(half) => (entries, Some(half)),
+                    Err(panic) => std::panic::resume_unwind(panic),
                 }
-                self.cursor = Cursor {
-                    file: origins[k + 1].0,
-                    offset: nodes[node_ix].source.offset,
-                    start: nodes[node_ix].source.offset,
-                    end: node_ends[node_ix],
-                };
-                self.node = node_ix;
-                self.chapter_ix = chapter_ix;
-                nodes[node_ix].entry = self.ops.len();
-                self.compile_node(node);
-                node_ix += 1;
+            })
+        };
+        for (n, entry) in entries.into_iter().enumerate() {
+            nodes[n].entry = entry;
+        }
+        if let Some((other, entries)) = second_half {
+            let base = self.append(other);
+            let from = first_node[split];
+            for (n, entry) in entries.into_iter().enumerate() {
+                nodes[from + n].entry = entry + base;
             }
+        }
+        let mut chapter_list = Vec::new();
+        for (chapter_ix, (chapter_id, _, def, _)) in ordered.iter().enumerate() {
             if let Some(&start) = self.chapter_starts.get(chapter_id) {
                 chapter_list.push(Chapter {
                     id: chapter_id.clone(),
@@ -1196,10 +1246,167 @@ impl<'a> Compiler<'a> {
             start,
             fingerprint,
             mods: mods.into_iter().map(|(_, m)| m.name).collect(),
-            node_index: std::mem::take(&mut self.node_index),
+            node_index: Arc::unwrap_or_clone(std::mem::take(&mut self.node_index)),
             variable_index: std::mem::take(&mut self.variable_index),
             character_index: std::mem::take(&mut self.character_index),
         })
+    }
+
+    /// Compiles chapters (numbered from `first_chapter`, their nodes from `first_node`) and
+    /// returns each node's entry in this compiler's program.
+    fn compile_chapters(
+        &mut self,
+        chapters: &[MergedChapter],
+        first_chapter: usize,
+        first_node: usize,
+        (nodes, node_ends): (&[Node], &[usize]),
+    ) -> Vec<usize> {
+        let mut entries = Vec::new();
+        let mut node_ix = first_node;
+        for (i, (chapter_id, _, def, origins)) in chapters.iter().enumerate() {
+            let chapter_ix = first_chapter + i;
+            self.chapter.clone_from(chapter_id);
+            for (k, node) in def.nodes.iter().enumerate() {
+                if self.duplicates.contains(&(chapter_ix, k)) {
+                    continue;
+                }
+                self.cursor = Cursor {
+                    file: origins[k + 1].0,
+                    offset: nodes[node_ix].source.offset,
+                    start: nodes[node_ix].source.offset,
+                    end: node_ends[node_ix],
+                };
+                self.node = node_ix;
+                self.chapter_ix = chapter_ix;
+                entries.push(self.ops.len());
+                self.compile_node(node);
+                node_ix += 1;
+            }
+        }
+        entries
+    }
+
+    /// A second compiler for the same story, with the names known so far and nothing compiled.
+    fn fork(&self) -> Compiler<'a> {
+        Compiler {
+            sources: self.sources,
+            diagnostics: Vec::new(),
+            variables: self.variables.clone(),
+            variable_index: self.variable_index.clone(),
+            characters: self.characters.clone(),
+            character_index: self.character_index.clone(),
+            endings: self.endings.clone(),
+            ending_index: self.ending_index.clone(),
+            node_index: Arc::clone(&self.node_index),
+            chapter_ids: self.chapter_ids.clone(),
+            chapter_starts: self.chapter_starts.clone(),
+            duplicates: self.duplicates.clone(),
+            letter_index: self.letter_index.clone(),
+            letters: self.letters.clone(),
+            ops: Vec::with_capacity(self.ops.capacity() / 2),
+            lines: Vec::with_capacity(self.lines.capacity() / 2),
+            text: String::with_capacity(self.text.capacity() / 2),
+            pieces: Vec::with_capacity(self.pieces.capacity() / 2),
+            groups: Vec::new(),
+            choices: Vec::with_capacity(self.choices.capacity() / 2),
+            choice_sets: Vec::with_capacity(self.choice_sets.capacity() / 2),
+            effects: Vec::with_capacity(self.effects.capacity() / 2),
+            choice_count: 0,
+            variant_count: 0,
+            chapter: String::new(),
+            node: 0,
+            chapter_ix: 0,
+            line_counter: 0,
+            cursor: self.cursor,
+            cond_cache: Map::default(),
+            effect_cache: Map::default(),
+            two_cores: false,
+        }
+    }
+
+    /// Appends what another compiler compiled after this one's program, moving every index it
+    /// holds; returns where its ops begin.
+    fn append(&mut self, other: Compiler<'a>) -> usize {
+        let ops = self.ops.len();
+        let lines = self.lines.len();
+        let text = self.text.len();
+        let pieces = self.pieces.len();
+        let groups = self.groups.len();
+        let choices = self.choices.len();
+        let sets = self.choice_sets.len();
+        let effects = self.effects.len();
+        let (choice_count, variant_count) = (self.choice_count, self.variant_count);
+        let moved = |t: Template| t.moved(text, pieces);
+        self.ops.extend(other.ops.into_iter().map(|op| match op {
+            Op::Line(l) => Op::Line(LineOp {
+                line: l.line + lines as u32,
+                speaker: l.speaker,
+                text: moved(l.text),
+            }),
+            Op::Group(g) => Op::Group(g + groups),
+            Op::JumpUnless(c, to) => Op::JumpUnless(c, to + ops),
+            Op::Jump(to) => Op::Jump(to + ops),
+            Op::Effects(a, b) => Op::Effects(a + effects as u32, b + effects as u32),
+            Op::Choices(c) => Op::Choices(ChoicesOp {
+                set: c.set + sets as u32,
+                start: c.start + choices as u32,
+                len: c.len,
+            }),
+            // Node, chapter, letter and ending indices are the story's own; gotos get their
+            // entries once everything is compiled.
+            op @ (Op::Enter(..)
+            | Op::Scene(_)
+            | Op::Pause(_)
+            | Op::Letter(_)
+            | Op::ShowLetter(_)
+            | Op::Goto(..)
+            | Op::End(_)
+            | Op::DeadEnd(_)) => op,
+        }));
+        self.lines
+            .extend(other.lines.into_iter().map(|l| LineDef {
+                text: moved(l.text),
+                ..l
+            }));
+        self.text.push_str(&other.text);
+        self.pieces.extend(other.pieces.into_iter().map(|p| match p {
+            Piece::Lit(a, b) => Piece::Lit(a + text as u32, b + text as u32),
+            var => var,
+        }));
+        self.groups.extend(other.groups.into_iter().map(|mut g| {
+            for v in &mut g.variants {
+                v.entry += ops;
+                v.global += variant_count;
+            }
+            g.after += ops;
+            g
+        }));
+        self.choices
+            .extend(other.choices.into_iter().map(|c| Choice {
+                text: moved(c.text),
+                entry: c.entry + ops,
+                global: c.global + choice_count,
+                ..c
+            }));
+        self.choice_sets.extend(
+            other
+                .choice_sets
+                .into_iter()
+                .map(|r| r.start + choices..r.end + choices),
+        );
+        self.effects.extend(other.effects);
+        self.choice_count += other.choice_count;
+        self.variant_count += other.variant_count;
+        for (mine, theirs) in self.letters.iter_mut().zip(other.letters) {
+            if mine.paragraphs.is_empty() && !theirs.paragraphs.is_empty() {
+                mine.paragraphs = theirs.paragraphs;
+                for f in mine.paragraphs.iter_mut().flat_map(|p| &mut p.fragments) {
+                    f.text = moved(f.text);
+                }
+            }
+        }
+        self.diagnostics.extend(other.diagnostics);
+        ops
     }
 
     fn index_letters(&mut self, step: &Step) {

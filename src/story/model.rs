@@ -142,6 +142,15 @@ impl Template {
         }
     }
 
+    /// The same template in arrays that grew by `text` bytes and `pieces` pieces in front.
+    pub(crate) fn moved(self, text: usize, pieces: usize) -> Self {
+        let by = if self.len & PLAIN != 0 { text } else { pieces };
+        Template {
+            start: self.start + by as u32,
+            len: self.len,
+        }
+    }
+
     /// The plain text, if the template has no variables.
     fn as_plain(self, story: &Story) -> Option<&str> {
         (self.len & PLAIN != 0).then(|| {

@@ -1157,19 +1157,35 @@ impl<'a> Compiler<'a> {
         } else {
             ordered.len()
         };
-        let (first, second) = ordered.split_at(split);
+        let mut chapter_list = Vec::new();
+        for (chapter_ix, (chapter_id, _, def, _)) in ordered.iter().enumerate() {
+            if let Some(&start) = self.chapter_starts.get(chapter_id) {
+                chapter_list.push(Chapter {
+                    id: chapter_id.clone(),
+                    title: def.title.to_string(),
+                    number: chapter_ix + 1,
+                    scene: def.scene.clone(),
+                    start,
+                });
+            }
+        }
+        // The second half's parsed files move to its thread, which also frees them.
+        let second = ordered.split_off(split);
+        let first = ordered;
         let ctx = (nodes.as_slice(), node_ends.as_slice());
         let (entries, second_half) = if second.is_empty() {
-            (self.compile_chapters(first, 0, 0, ctx), None)
+            (self.compile_chapters(&first, 0, 0, ctx), None)
         } else {
             let mut other = self.fork();
             let from = first_node[split];
             std::thread::scope(|scope| {
                 let handle = scope.spawn(move || {
-                    let entries = other.compile_chapters(second, split, from, ctx);
+                    let entries = other.compile_chapters(&second, split, from, ctx);
+                    drop(second);
                     (other, entries)
                 });
-                let entries = self.compile_chapters(first, 0, 0, ctx);
+                let entries = self.compile_chapters(&first, 0, 0, ctx);
+                drop(first);
                 match handle.join() {
                     Ok(half) => (entries, Some(half)),
                     Err(panic) => std::panic::resume_unwind(panic),
@@ -1184,18 +1200,6 @@ impl<'a> Compiler<'a> {
             let from = first_node[split];
             for (n, entry) in entries.into_iter().enumerate() {
                 nodes[from + n].entry = entry + base;
-            }
-        }
-        let mut chapter_list = Vec::new();
-        for (chapter_ix, (chapter_id, _, def, _)) in ordered.iter().enumerate() {
-            if let Some(&start) = self.chapter_starts.get(chapter_id) {
-                chapter_list.push(Chapter {
-                    id: chapter_id.clone(),
-                    title: def.title.to_string(),
-                    number: chapter_ix + 1,
-                    scene: def.scene.clone(),
-                    start,
-                });
             }
         }
         if self

@@ -71,6 +71,26 @@ pub fn successors(story: &Story, pc: usize, out: &mut Vec<(usize, bool)>) {
 
 /// Runs every whole-story check.
 pub fn validate(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
+    // The two families of checks are independent: on a large story, run them side by side.
+    if story.ops.len() >= 100_000 {
+        let (mut out, variables) = std::thread::scope(|scope| {
+            let variables = scope.spawn(|| check_variables(story, sources));
+            (check_paths(story, sources), variables.join())
+        });
+        match variables {
+            Ok(v) => out.extend(v),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        out
+    } else {
+        let mut out = check_paths(story, sources);
+        out.extend(check_variables(story, sources));
+        out
+    }
+}
+
+/// Reachability from the start: unreachable nodes, dead ends, endings no path reaches.
+fn check_paths(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let place = |src: &SourceRef| -> Option<&SourceFile> { sources.get(src.file) };
 
@@ -185,6 +205,13 @@ pub fn validate(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
         }
     }
 
+    out
+}
+
+/// Variables never read, and variants that can never be chosen.
+fn check_variables(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let place = |src: &SourceRef| -> Option<&SourceFile> { sources.get(src.file) };
     // Variables: which are ever written, which are ever read.
     let mut written = vec![false; story.variables.len()];
     let mut read = vec![false; story.variables.len()];

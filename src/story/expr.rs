@@ -149,8 +149,8 @@ pub enum Cond {
     Or(Box<Cond>, Box<Cond>),
     /// Compare numbers.
     CmpNum(CmpOp, Num, Num),
-    /// Compare text (`==` or `!=`).
-    CmpText(CmpOp, Txt, Txt),
+    /// Compare text (`==` or `!=`); boxed, being rare and large.
+    CmpText(CmpOp, Box<(Txt, Txt)>),
     /// Compare flags (`==` or `!=`).
     CmpFlag(CmpOp, Box<Cond>, Box<Cond>),
     /// The node has been entered at least once.
@@ -170,12 +170,12 @@ pub enum Num {
     Visits(usize),
     /// The current chapter's number.
     Chapter,
-    /// Sum.
-    Add(Box<Num>, Box<Num>),
+    /// Sum. (Operands share one box, so a `Num` is two words and a comparison stays small.)
+    Add(Box<(Num, Num)>),
     /// Difference.
-    Sub(Box<Num>, Box<Num>),
+    Sub(Box<(Num, Num)>),
     /// Product.
-    Mul(Box<Num>, Box<Num>),
+    Mul(Box<(Num, Num)>),
     /// Negation.
     Neg(Box<Num>),
 }
@@ -217,7 +217,8 @@ impl Cond {
             Cond::And(a, b) => a.eval(env) && b.eval(env),
             Cond::Or(a, b) => a.eval(env) || b.eval(env),
             Cond::CmpNum(op, a, b) => compare(*op, a.eval(env), b.eval(env)),
-            Cond::CmpText(op, a, b) => {
+            Cond::CmpText(op, ab) => {
+                let (a, b) = &**ab;
                 let equal = a.with(env, |a| b.with(env, |b| a == b));
                 (*op == CmpOp::Eq) == equal
             }
@@ -259,9 +260,9 @@ impl Cond {
                 a.reads(out);
                 b.reads(out);
             }
-            Cond::CmpText(_, a, b) => {
-                a.reads(out);
-                b.reads(out);
+            Cond::CmpText(_, ab) => {
+                ab.0.reads(out);
+                ab.1.reads(out);
             }
             Cond::Const(_) | Cond::Seen(_) | Cond::Wrote(_) => {}
         }
@@ -321,9 +322,9 @@ impl Num {
             },
             Num::Visits(node) => i64::from(env.visits(*node)),
             Num::Chapter => env.chapter(),
-            Num::Add(a, b) => a.eval(env).saturating_add(b.eval(env)),
-            Num::Sub(a, b) => a.eval(env).saturating_sub(b.eval(env)),
-            Num::Mul(a, b) => a.eval(env).saturating_mul(b.eval(env)),
+            Num::Add(ab) => ab.0.eval(env).saturating_add(ab.1.eval(env)),
+            Num::Sub(ab) => ab.0.eval(env).saturating_sub(ab.1.eval(env)),
+            Num::Mul(ab) => ab.0.eval(env).saturating_mul(ab.1.eval(env)),
             Num::Neg(a) => a.eval(env).saturating_neg(),
         }
     }
@@ -331,9 +332,9 @@ impl Num {
     fn reads(&self, out: &mut Vec<usize>) {
         match self {
             Num::Var(s) => out.push(*s),
-            Num::Add(a, b) | Num::Sub(a, b) | Num::Mul(a, b) => {
-                a.reads(out);
-                b.reads(out);
+            Num::Add(ab) | Num::Sub(ab) | Num::Mul(ab) => {
+                ab.0.reads(out);
+                ab.1.reads(out);
             }
             Num::Neg(a) => a.reads(out),
             Num::Const(_) | Num::Visits(_) | Num::Chapter => {}
@@ -343,9 +344,9 @@ impl Num {
     fn nodes(&self, out: &mut Vec<usize>) {
         match self {
             Num::Visits(n) => out.push(*n),
-            Num::Add(a, b) | Num::Sub(a, b) | Num::Mul(a, b) => {
-                a.nodes(out);
-                b.nodes(out);
+            Num::Add(ab) | Num::Sub(ab) | Num::Mul(ab) => {
+                ab.0.nodes(out);
+                ab.1.nodes(out);
             }
             Num::Neg(a) => a.nodes(out),
             _ => {}
@@ -355,8 +356,8 @@ impl Num {
     fn reads_progress(&self) -> bool {
         match self {
             Num::Visits(_) | Num::Chapter => true,
-            Num::Add(a, b) | Num::Sub(a, b) | Num::Mul(a, b) => {
-                a.reads_progress() || b.reads_progress()
+            Num::Add(ab) | Num::Sub(ab) | Num::Mul(ab) => {
+                ab.0.reads_progress() || ab.1.reads_progress()
             }
             Num::Neg(a) => a.reads_progress(),
             Num::Const(_) | Num::Var(_) => false,
@@ -929,7 +930,7 @@ impl<S: Scope> Typer<'_, S> {
                             return Cond::Const(false);
                         }
                         if k == Kind::Text {
-                            Cond::CmpText(op, self.txt(a), self.txt(b))
+                            Cond::CmpText(op, Box::new((self.txt(a), self.txt(b))))
                         } else {
                             Cond::CmpFlag(op, Box::new(self.cond(a)), Box::new(self.cond(b)))
                         }
@@ -1031,11 +1032,11 @@ impl<S: Scope> Typer<'_, S> {
             }
             Ast::Neg(inner) => Num::Neg(Box::new(self.num(inner))),
             Ast::Binary(rule @ (Rule::add | Rule::sub | Rule::mul), a, b) => {
-                let (a, b) = (Box::new(self.num(a)), Box::new(self.num(b)));
+                let ab = Box::new((self.num(a), self.num(b)));
                 match rule {
-                    Rule::add => Num::Add(a, b),
-                    Rule::sub => Num::Sub(a, b),
-                    _ => Num::Mul(a, b),
+                    Rule::add => Num::Add(ab),
+                    Rule::sub => Num::Sub(ab),
+                    _ => Num::Mul(ab),
                 }
             }
             _ => {

@@ -349,6 +349,10 @@ pub struct Choice {
     pub global: usize,
 }
 
+// A node's choices are read together at every decision: keep one within about a cache line.
+const _: () = assert!(std::mem::size_of::<Choice>() <= 96);
+const _: () = assert!(std::mem::size_of::<Cond>() <= 40);
+
 /// One operation of the compiled program. Conditions are boxed so an op stays small: the
 /// program is walked at millions of steps a second, and a smaller op is fewer cache misses.
 #[derive(Debug, Clone)]

@@ -115,6 +115,7 @@ pub struct StoryState {
     pub visits: Vec<u32>,
     chapter: Option<usize>,
     chapter_open: bool,
+    /// How often each `once` choice was taken (other choices are not counted).
     chosen: Vec<u32>,
     variant_seen: Vec<u64>,
     letters: Vec<Option<Vec<String>>>,
@@ -131,9 +132,13 @@ pub struct StoryState {
     scratch: Scratch,
 }
 
-/// Reused memory for picking variants; not part of the state (equal whatever it holds).
+/// Reused memory for picking variants and offering choices; not part of the state (equal
+/// whatever it holds).
 #[derive(Debug, Clone, Default)]
-struct Scratch(Vec<usize>);
+struct Scratch {
+    candidates: Vec<usize>,
+    offered: Vec<u32>,
+}
 
 impl PartialEq for Scratch {
     fn eq(&self, _: &Self) -> bool {
@@ -502,16 +507,20 @@ impl Story {
                 Op::Choices(op) => {
                     let start = op.start as usize;
                     let set = &self.choices[start..start + op.len as usize];
-                    let offered: Vec<u32> = set
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, c)| {
-                            !(c.once && st.chosen[c.global] > 0)
-                                && c.when.as_ref().is_none_or(|w| w.eval(st))
-                        })
-                        .map(|(i, _)| i as u32)
-                        .collect();
+                    // The list of what is offered reuses the last one's memory.
+                    let mut offered = std::mem::take(&mut st.scratch.offered);
+                    offered.clear();
+                    offered.extend(
+                        set.iter()
+                            .enumerate()
+                            .filter(|(_, c)| {
+                                !(c.once && st.chosen[c.global] > 0)
+                                    && c.when.as_ref().is_none_or(|w| w.eval(st))
+                            })
+                            .map(|(i, _)| i as u32),
+                    );
                     if offered.is_empty() {
+                        st.scratch.offered = offered;
                         st.pc += 1;
                     } else {
                         let views = self.choice_views(set, &offered, &st.vars);
@@ -576,7 +585,7 @@ impl Story {
     /// the seeded generator; random groups pick by weight.
     fn pick_variant(&self, st: &mut StoryState, g: usize) -> usize {
         let group = &self.groups[g];
-        let mut candidates = std::mem::take(&mut st.scratch.0);
+        let mut candidates = std::mem::take(&mut st.scratch.candidates);
         candidates.clear();
         let chosen = if group.random {
             let mut total = 0u64;
@@ -631,7 +640,7 @@ impl Story {
                 n => Some(candidates[st.rng.rng.random_range(0..n)]),
             }
         };
-        st.scratch.0 = candidates;
+        st.scratch.candidates = candidates;
         match chosen {
             Some(i) => {
                 let v = &group.variants[i];
@@ -653,8 +662,22 @@ impl Story {
                     st.pending = Pending::Choices(set, offered);
                     return Err(ChooseError::OutOfRange { index, count });
                 };
-                let choice = &self.choice_set(set)[pos as usize];
-                st.chosen[choice.global] = st.chosen[choice.global].saturating_add(1);
+                // Waiting on choices, the program counter is still on the op that offered them,
+                // which is in the cache; the set's table entry may not be.
+                let choices = match &self.ops[st.pc] {
+                    Op::Choices(op) if op.set as usize == set => {
+                        let start = op.start as usize;
+                        &self.choices[start..start + op.len as usize]
+                    }
+                    _ => self.choice_set(set),
+                };
+                let choice = &choices[pos as usize];
+                st.scratch.offered = offered;
+                // Only `once` choices read their count: touching the others' would cost a
+                // cache miss per decision in a large story.
+                if choice.once {
+                    st.chosen[choice.global] = st.chosen[choice.global].saturating_add(1);
+                }
                 st.decisions.push(Decision {
                     node: st.node as u32,
                     offered: index as u32,

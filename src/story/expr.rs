@@ -708,7 +708,14 @@ pub fn compile_effect(text: &str, scope: &impl Scope) -> Result<Effect, Vec<Expr
             match (ty, op.as_str()) {
                 (VarType::Number, "=") => Effect::SetNum(slot, typer.num(&node)),
                 (VarType::Number, "+=") => Effect::AddNum(slot, typer.num(&node)),
-                (VarType::Number, _) => Effect::AddNum(slot, Num::Neg(Box::new(typer.num(&node)))),
+                (VarType::Number, _) => Effect::AddNum(
+                    slot,
+                    // `n -= 1` is adding -1: fold it, so the effect needs no box.
+                    match typer.num(&node) {
+                        Num::Const(k) => Num::Const(k.saturating_neg()),
+                        other => Num::Neg(Box::new(other)),
+                    },
+                ),
                 (VarType::Flag, "=") => Effect::SetFlag(slot, typer.cond(&node)),
                 (VarType::Text, "=") => Effect::SetText(slot, typer.txt(&node)),
                 (VarType::Fact, _) => {

@@ -1359,6 +1359,7 @@ impl<'a> Compiler<'a> {
             // Node, chapter, letter and ending indices are the story's own; gotos get their
             // entries once everything is compiled.
             op @ (Op::Enter(..)
+            | Op::AddConst(..)
             | Op::Scene(_)
             | Op::Pause(_)
             | Op::Letter(_)
@@ -1532,7 +1533,9 @@ impl<'a> Compiler<'a> {
 
     /// An `Op::Effects` for the effects, if there are any.
     fn push_effects(&mut self, effects: Vec<Effect>) {
-        if !effects.is_empty() {
+        if let [Effect::AddNum(slot, expr::Num::Const(k))] = effects.as_slice() {
+            self.ops.push(Op::AddConst(*slot as u32, *k));
+        } else if !effects.is_empty() {
             let start = self.effects.len() as u32;
             self.effects.extend(effects);
             self.ops.push(Op::Effects(start, self.effects.len() as u32));

@@ -369,6 +369,9 @@ pub enum Op {
     Jump(usize),
     /// Apply effects: `start..end` of `Story::effects`.
     Effects(u32, u32),
+    /// Add a constant to a number variable (`trust += 1`, `trust -= 1`): the commonest effect,
+    /// kept in the op itself so applying it reads nothing else.
+    AddConst(u32, i64),
     /// A scene directive.
     Scene(Box<SceneDef>),
     /// A silence.

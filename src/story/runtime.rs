@@ -474,6 +474,15 @@ impl Story {
                     st.pc = if cond.eval(st) { pc + 1 } else { *target };
                 }
                 Op::Jump(target) => st.pc = *target,
+                &Op::AddConst(slot, k) => {
+                    let var = &mut st.vars[slot as usize];
+                    let old = match var {
+                        Value::Number(old) => *old,
+                        _ => 0,
+                    };
+                    *var = Value::Number(old.saturating_add(k));
+                    st.pc += 1;
+                }
                 Op::Effects(a, b) => {
                     apply_effects(st, self.effect_list(*a, *b));
                     st.pc += 1;

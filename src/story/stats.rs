@@ -133,6 +133,7 @@ pub fn stats(story: &Story) -> Stats {
         let mut real = false;
         for op in &story.ops[c.entry..] {
             match op {
+                Op::AddConst(slot, _) => real |= read[*slot as usize],
                 Op::Effects(a, b) => {
                     real |= story
                         .effect_list(*a, *b)

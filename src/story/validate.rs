@@ -30,6 +30,7 @@ pub fn successors(story: &Story, pc: usize, out: &mut Vec<(usize, bool)>) {
         }
         Op::Line(_)
         | Op::Effects(..)
+        | Op::AddConst(..)
         | Op::Scene(_)
         | Op::Pause(_)
         | Op::Letter(_)
@@ -106,7 +107,12 @@ fn check_paths(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
         // rather than through the queue (most of a story is such runs).
         while matches!(
             story.ops[pc],
-            Op::Line(_) | Op::Effects(..) | Op::Scene(_) | Op::Pause(_) | Op::ShowLetter(_)
+            Op::Line(_)
+                | Op::Effects(..)
+                | Op::AddConst(..)
+                | Op::Scene(_)
+                | Op::Pause(_)
+                | Op::ShowLetter(_)
         ) {
             let to = pc + 1;
             let first = reach[to] == Reach::No;
@@ -236,6 +242,7 @@ fn check_variables(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
     for op in &story.ops {
         match op {
             Op::Effects(a, b) => note_effects(story.effect_list(*a, *b), &mut written, &mut read),
+            Op::AddConst(slot, _) => written[*slot as usize] = true,
             Op::JumpUnless(c, _) => note_cond(c, &mut read),
             Op::Enter(_, _, Some(gate)) => note_cond(&gate.0, &mut read),
             _ => {}

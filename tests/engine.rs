@@ -288,7 +288,13 @@ fn a_large_story_compiled_on_two_cores_is_the_story_compiled_on_one() {
     let all = 0..sources.len();
     let one = compile_sources_on_one_core(sources.clone(), std::slice::from_ref(&all));
     let two = compile_sources(sources, std::slice::from_ref(&all));
-    assert!(one.diagnostics.iter().all(|d| d.severity != her::story::diagnostic::Severity::Error), "{:?}", one.diagnostics.first());
+    assert!(
+        one.diagnostics
+            .iter()
+            .all(|d| d.severity != her::story::diagnostic::Severity::Error),
+        "{:?}",
+        one.diagnostics.first()
+    );
     let (one, two) = (one.story.expect("one core"), two.story.expect("two cores"));
     // The same program, word for word: every index the second half held was moved right.
     assert_eq!(format!("{:?}", one.ops), format!("{:?}", two.ops));
@@ -296,12 +302,18 @@ fn a_large_story_compiled_on_two_cores_is_the_story_compiled_on_one() {
     assert_eq!(one.text, two.text);
     assert_eq!(format!("{:?}", one.pieces), format!("{:?}", two.pieces));
     assert_eq!(format!("{:?}", one.choices), format!("{:?}", two.choices));
-    assert_eq!(format!("{:?}", one.choice_sets), format!("{:?}", two.choice_sets));
+    assert_eq!(
+        format!("{:?}", one.choice_sets),
+        format!("{:?}", two.choice_sets)
+    );
     assert_eq!(format!("{:?}", one.groups), format!("{:?}", two.groups));
     assert_eq!(format!("{:?}", one.effects), format!("{:?}", two.effects));
     assert_eq!(format!("{:?}", one.letters), format!("{:?}", two.letters));
     assert_eq!(format!("{:?}", one.nodes), format!("{:?}", two.nodes));
-    assert_eq!((one.choice_count, one.variant_count), (two.choice_count, two.variant_count));
+    assert_eq!(
+        (one.choice_count, one.variant_count),
+        (two.choice_count, two.variant_count)
+    );
 
     // And it plays the same: a long seeded walk reads the same, letters included.
     let walk = |story: &her::story::Story| {
@@ -326,6 +338,9 @@ fn a_large_story_compiled_on_two_cores_is_the_story_compiled_on_one() {
         out
     };
     let (a, b) = (walk(&one), walk(&two));
-    assert!(a.contains("Dear Sam") || a.contains("Hi."), "the walk wrote the first letter");
+    assert!(
+        a.contains("Dear Sam") || a.contains("Hi."),
+        "the walk wrote the first letter"
+    );
     assert_eq!(a, b);
 }

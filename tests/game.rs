@@ -303,3 +303,41 @@ fn menus_are_states_and_escape_backs_out_one_level() {
     app.update();
     assert_eq!(states(&app), (Screen::Title, Menu::None));
 }
+
+/// Root mean square and peak of `seconds` of a stereo stream.
+fn loudness(samples: impl Iterator<Item = f32>, seconds: usize) -> (f32, f32) {
+    let n = 44_100 * 2 * seconds;
+    let (mut sum, mut peak) = (0.0f64, 0.0f32);
+    for s in samples.take(n) {
+        assert!(s.is_finite(), "a sample is not a number");
+        sum += f64::from(s * s);
+        peak = peak.max(s.abs());
+    }
+    (((sum / n as f64).sqrt()) as f32, peak)
+}
+
+#[test]
+fn the_sound_is_heard_never_clips_and_follows_the_place() {
+    use bevy::audio::Decodable;
+    use her::game::sound::{CityHum, Score};
+
+    let (score, score_peak) = loudness(Score::new(Mood::Warm, 1).decoder(), 20);
+    assert!(score > 0.01, "the score is audible: {score}");
+    assert!(score_peak < 0.9, "the score never clips: {score_peak}");
+
+    let (street, street_peak) = loudness(CityHum::new(Location::Street, 1).decoder(), 10);
+    let (home, _) = loudness(CityHum::new(Location::Apartment, 1).decoder(), 10);
+    let (beach, _) = loudness(CityHum::new(Location::Beach, 1).decoder(), 10);
+    assert!(street_peak < 0.9, "the city never clips: {street_peak}");
+    assert!(home > 0.005, "the city is heard through the window: {home}");
+    assert!(
+        street > home * 1.3,
+        "the street is louder than the apartment: {street} vs {home}"
+    );
+    assert!(beach > 0.005, "the beach has its surf: {beach}");
+
+    // The same seed makes the same sound.
+    let a: Vec<f32> = Score::new(Mood::Lonely, 5).decoder().take(5_000).collect();
+    let b: Vec<f32> = Score::new(Mood::Lonely, 5).decoder().take(5_000).collect();
+    assert_eq!(a, b);
+}

@@ -7,6 +7,7 @@ pub mod autoplay;
 pub mod city;
 pub mod persist;
 pub mod runner;
+pub mod sound;
 pub mod ui;
 
 use std::path::PathBuf;
@@ -245,6 +246,7 @@ pub fn plugin(app: &mut App) {
         runner::plugin,
         persist::plugin,
         city::plugin,
+        sound::plugin,
         ui::plugin,
         autoplay::plugin,
     ));

@@ -168,7 +168,10 @@ pub fn compile_sources(sources: Vec<SourceFile>, layers: &[Range<usize>]) -> Loa
 /// `compile_sources` on one core only: what the two-core compile must match, exactly (a test
 /// holds them to it).
 #[doc(hidden)]
-pub fn compile_sources_on_one_core(sources: Vec<SourceFile>, layers: &[Range<usize>]) -> LoadReport {
+pub fn compile_sources_on_one_core(
+    sources: Vec<SourceFile>,
+    layers: &[Range<usize>],
+) -> LoadReport {
     compile(sources, layers, false)
 }
 
@@ -1153,7 +1156,9 @@ impl<'a> Compiler<'a> {
         first_node.push(count);
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let split = if self.two_cores && cores > 1 && count >= PARALLEL_COMPILE_NODES {
-            first_node.partition_point(|&n| n < count / 2).min(ordered.len())
+            first_node
+                .partition_point(|&n| n < count / 2)
+                .min(ordered.len())
         } else {
             ordered.len()
         };
@@ -1368,16 +1373,16 @@ impl<'a> Compiler<'a> {
             | Op::End(_)
             | Op::DeadEnd(_)) => op,
         }));
-        self.lines
-            .extend(other.lines.into_iter().map(|l| LineDef {
-                text: moved(l.text),
-                ..l
-            }));
-        self.text.push_str(&other.text);
-        self.pieces.extend(other.pieces.into_iter().map(|p| match p {
-            Piece::Lit(a, b) => Piece::Lit(a + text as u32, b + text as u32),
-            var => var,
+        self.lines.extend(other.lines.into_iter().map(|l| LineDef {
+            text: moved(l.text),
+            ..l
         }));
+        self.text.push_str(&other.text);
+        self.pieces
+            .extend(other.pieces.into_iter().map(|p| match p {
+                Piece::Lit(a, b) => Piece::Lit(a + text as u32, b + text as u32),
+                var => var,
+            }));
         self.groups.extend(other.groups.into_iter().map(|mut g| {
             for v in &mut g.variants {
                 v.entry += ops;

@@ -341,3 +341,37 @@ fn the_sound_is_heard_never_clips_and_follows_the_place() {
     let b: Vec<f32> = Score::new(Mood::Lonely, 5).decoder().take(5_000).collect();
     assert_eq!(a, b);
 }
+
+#[test]
+fn the_whole_city_is_a_few_draws() {
+    let mut app = App::new();
+    app.add_plugins((
+        MinimalPlugins,
+        StatesPlugin,
+        bevy::asset::AssetPlugin::default(),
+    ));
+    app.init_asset::<Mesh>().init_asset::<StandardMaterial>();
+    her::game::frame(&mut app);
+    app.add_plugins((runner::plugin, city::plugin));
+    app.update();
+    let world = app.world_mut();
+    let mut q = world.query::<(&Mesh3d, &MeshMaterial3d<StandardMaterial>)>();
+    let drawn: Vec<_> = q.iter(world).map(|(m, s)| (m.0.id(), s.0.id())).collect();
+    let mut kinds = drawn.clone();
+    kinds.sort();
+    kinds.dedup();
+    // Skyline, windows and ground are merged per material; the moving lights share one mesh
+    // and one material, which the renderer draws as one instanced batch.
+    assert!(
+        drawn.len() > 50,
+        "a city, not a bare scene: {} meshes",
+        drawn.len()
+    );
+    // Not a thousand entities for the batcher to sort each frame: static boxes are merged.
+    assert!(drawn.len() <= 100, "{} mesh entities", drawn.len());
+    assert!(
+        kinds.len() <= 12,
+        "{} distinct mesh and material pairs: each is at least one draw",
+        kinds.len()
+    );
+}

@@ -313,6 +313,55 @@ fn shaded_cube() -> Mesh {
     mesh
 }
 
+/// One mesh holding a copy of `unit` (an axis-aligned box) at each transform. The transforms
+/// only scale and move, so normals stay as they are.
+fn merge_boxes(unit: &Mesh, placed: &[Transform]) -> Mesh {
+    use bevy::asset::RenderAssetUsages;
+    use bevy::mesh::{Indices, PrimitiveTopology, VertexAttributeValues};
+    let f3 = |id| match unit.attribute(id) {
+        Some(VertexAttributeValues::Float32x3(v)) => v.clone(),
+        _ => Vec::new(),
+    };
+    let positions = f3(Mesh::ATTRIBUTE_POSITION);
+    let normals = f3(Mesh::ATTRIBUTE_NORMAL);
+    let uvs = match unit.attribute(Mesh::ATTRIBUTE_UV_0) {
+        Some(VertexAttributeValues::Float32x2(v)) => v.clone(),
+        _ => Vec::new(),
+    };
+    let colors = match unit.attribute(Mesh::ATTRIBUTE_COLOR) {
+        Some(VertexAttributeValues::Float32x4(v)) => Some(v.clone()),
+        _ => None,
+    };
+    let indices: Vec<u32> = unit
+        .indices()
+        .map(|i| i.iter().map(|i| i as u32).collect())
+        .unwrap_or_default();
+    let n = positions.len();
+    let mut out_pos = Vec::with_capacity(n * placed.len());
+    let mut out_idx = Vec::with_capacity(indices.len() * placed.len());
+    for (k, t) in placed.iter().enumerate() {
+        out_pos.extend(
+            positions
+                .iter()
+                .map(|p| t.transform_point(Vec3::from_array(*p)).to_array()),
+        );
+        out_idx.extend(indices.iter().map(|i| i + (k * n) as u32));
+    }
+    let repeat = |v: &[[f32; 3]]| v.repeat(placed.len());
+    let mut mesh = Mesh::new(
+        PrimitiveTopology::TriangleList,
+        RenderAssetUsages::RENDER_WORLD,
+    )
+    .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, out_pos)
+    .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, repeat(&normals))
+    .with_inserted_attribute(Mesh::ATTRIBUTE_UV_0, uvs.repeat(placed.len()))
+    .with_inserted_indices(Indices::U32(out_idx));
+    if let Some(colors) = colors {
+        mesh.insert_attribute(Mesh::ATTRIBUTE_COLOR, colors.repeat(placed.len()));
+    }
+    mesh
+}
+
 /// A light moving along a street.
 #[derive(Component)]
 struct Traveller {
@@ -469,6 +518,10 @@ fn spawn_city(
     if quality == 0 {
         cells.retain(|(gx, gz)| (gx + gz) % 2 == 0);
     }
+    // Towers, setbacks and window bands never move: they are gathered per material and merged
+    // into one mesh each, so the whole skyline is a handful of draws rather than a thousand.
+    let mut boxes: Vec<Vec<Transform>> = vec![Vec::new(); facades.len() + 1];
+    let window_key = facades.len();
     for (gx, gz) in cells {
         let centre = Vec3::new(gx as f32 * block, 0.0, gz as f32 * block);
         let heart = Vec3::new(0.0, 0.0, -110.0);
@@ -476,30 +529,26 @@ fn spawn_city(
         let w = rng.random_range(8.0..16.0);
         let d = rng.random_range(8.0..16.0);
         let h = rng.random_range(10.0..(18.0 + 130.0 * tall));
-        let material = facades[rng.random_range(0..facades.len())].clone();
+        let material = rng.random_range(0..facades.len());
         let base = centre
             + Vec3::new(
                 rng.random_range(-2.0..2.0),
                 0.0,
                 rng.random_range(-2.0..2.0),
             );
-        commands.spawn((
-            Mesh3d(cube.clone()),
-            MeshMaterial3d(material),
+        boxes[material].push(
             Transform::from_translation(base + Vec3::Y * h / 2.0).with_scale(Vec3::new(w, h, d)),
-        ));
+        );
         // A setback tier on some towers, for varied massing.
         if h > 50.0 && (quality > 1 || rng.random_bool(0.5)) {
             let h2 = rng.random_range(10.0..h * 0.4);
-            commands.spawn((
-                Mesh3d(cube.clone()),
-                MeshMaterial3d(facades[rng.random_range(0..facades.len())].clone()),
+            boxes[rng.random_range(0..facades.len())].push(
                 Transform::from_translation(base + Vec3::Y * (h + h2 / 2.0)).with_scale(Vec3::new(
                     w * 0.6,
                     h2,
                     d * 0.6,
                 )),
-            ));
+            );
         }
         // Bands of windows on the face toward the viewer.
         let bands = (h / 7.0) as usize;
@@ -513,11 +562,21 @@ fn spawn_city(
                 continue;
             }
             let y = band as f32 * 7.0;
-            commands.spawn((
-                Mesh3d(cube.clone()),
-                MeshMaterial3d(windows.clone()),
+            boxes[window_key].push(
                 Transform::from_translation(base + Vec3::new(0.0, y, d / 2.0 + 0.05))
                     .with_scale(Vec3::new(w * rng.random_range(0.4..0.9), 1.6, 0.1)),
+            );
+        }
+    }
+    if let Some(unit) = meshes.get(&cube).cloned() {
+        for (key, placed) in boxes.iter().enumerate() {
+            if placed.is_empty() {
+                continue;
+            }
+            let material = facades.get(key).unwrap_or(&windows).clone();
+            commands.spawn((
+                Mesh3d(meshes.add(merge_boxes(&unit, placed))),
+                MeshMaterial3d(material),
             ));
         }
     }

@@ -58,6 +58,8 @@ pub struct Autoplay {
     pub frames: Vec<f32>,
     /// The game's own systems' CPU time in each frame, in seconds (`WorkMeter`).
     work_cpu: Vec<f32>,
+    /// Frames over 1 ms of the game's own work, by what was showing: count and the slowest.
+    slow: std::collections::BTreeMap<&'static str, (u32, f32)>,
     /// Wall time from the first of the game's systems to the last in each frame, in seconds.
     pub work: Vec<f32>,
     work_started: Option<Instant>,
@@ -121,12 +123,23 @@ fn start_work(auto: Option<ResMut<Autoplay>>) {
 }
 
 /// At the end of the frame (the interface draws after `Update`), the game's CPU time.
-fn tally_work(auto: Option<ResMut<Autoplay>>, meter: Res<super::WorkMeter>) {
+fn tally_work(
+    auto: Option<ResMut<Autoplay>>,
+    meter: Res<super::WorkMeter>,
+    runner: Option<Res<super::runner::StoryRunner>>,
+) {
     let cpu = meter.take() as f32 / 1e9;
     if let Some(mut auto) = auto
         && auto.first_frame.is_some()
     {
         auto.work_cpu.push(cpu);
+        // Which moments the slow frames fall on: where to look first.
+        if cpu > 0.001 {
+            let kind = runner.map_or("title", |r| r.showing.kind());
+            let entry = auto.slow.entry(kind).or_insert((0, 0.0));
+            entry.0 += 1;
+            entry.1 = f32::max(entry.1, cpu);
+        }
     }
 }
 
@@ -273,6 +286,12 @@ fn report(auto: &Autoplay, outcome: &str) {
         ms(percentile(&auto.work, 0.5)),
         ms(percentile(&auto.work, 0.99))
     );
+    for (kind, (count, worst)) in &auto.slow {
+        println!(
+            "    frames over 1 ms while showing {kind}: {count}, the slowest {:.2} ms",
+            ms(*worst)
+        );
+    }
     println!("  resident memory: {:.0} MB", resident_mb());
 }
 
@@ -291,6 +310,7 @@ fn setup(mut commands: Commands, options: Res<GameOptions>) {
             frames: Vec::new(),
             work: Vec::new(),
             work_cpu: Vec::new(),
+            slow: Default::default(),
             work_started: None,
             decisions: 0,
             max_seconds: options.max_seconds,

@@ -18,9 +18,9 @@ pub struct Settings {
     pub text_speed: f32,
     /// Text size in points.
     pub text_size: f32,
-    /// Music volume, 0 to 1 (kept for when sound lands).
+    /// Volume of the score, 0 to 1.
     pub music_volume: f32,
-    /// Voice and effects volume, 0 to 1.
+    /// Volume of the city's sound (traffic, surf), 0 to 1.
     pub effects_volume: f32,
     /// Fullscreen.
     pub fullscreen: bool,

@@ -94,6 +94,20 @@ pub enum Showing {
 }
 
 impl Showing {
+    /// What kind of moment this is, in a word (for reports).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Showing::Nothing => "nothing",
+            Showing::ChapterCard { .. } => "chapter card",
+            Showing::Line { .. } => "line",
+            Showing::Pause(_) => "pause",
+            Showing::Choices(_) => "choices",
+            Showing::Letter { .. } => "letter",
+            Showing::LetterShown { .. } => "letter shown",
+            Showing::Ending { .. } => "ending",
+        }
+    }
+
     /// Whether the player answers with a choice (rather than advancing).
     pub fn is_choice(&self) -> bool {
         matches!(self, Showing::Choices(_) | Showing::Letter { .. })

@@ -1171,10 +1171,7 @@ fn draw_settings(ctx: &egui::Context, settings: &mut Settings, next_menu: &mut N
             );
             ui.add(egui::Slider::new(&mut s.text_size, 16.0..=34.0).text("text size"));
             ui.add(egui::Slider::new(&mut s.music_volume, 0.0..=1.0).text("music volume"));
-            ui.add(
-                egui::Slider::new(&mut s.effects_volume, 0.0..=1.0)
-                    .text("voice and effects volume"),
-            );
+            ui.add(egui::Slider::new(&mut s.effects_volume, 0.0..=1.0).text("city sound volume"));
             ui.checkbox(&mut s.auto_advance, "advance lines by themselves");
             ui.checkbox(&mut s.skip_seen, "skip lines already seen");
             ui.checkbox(&mut s.reduce_motion, "reduce motion");

@@ -369,32 +369,53 @@ fn install_style(ctx: &egui::Context, ui: &mut UiState) {
     ui.fonts_ready = true;
 }
 
-/// Draws every character the story uses, at every size the interface shows text in, once: egui
+/// Draws every character the story uses, at the sizes the conversation shows it in, once: egui
 /// rasterises a glyph the first time it meets it at a size, and doing that in the middle of
-/// play cost frames of several milliseconds whenever a line brought a new letter or size.
+/// play cost frames of several milliseconds whenever a line brought a new letter or size. Large
+/// sizes get only the characters of the titles they show: the atlas must stay well under the
+/// fill at which egui throws it away and starts over.
 fn warm_glyphs(ctx: &egui::Context, story: &crate::story::Story, size: f32) {
-    let mut chars: Vec<char> = story
-        .text
-        .chars()
-        .chain((' '..='~').chain("‘’“”—–…·›«»éèàç".chars()))
-        .chain(story.chapters.iter().flat_map(|c| c.title.chars()))
-        .chain(
-            story
-                .endings
-                .iter()
-                .flat_map(|e| e.title.chars().chain(e.summary.chars())),
-        )
-        .collect();
-    chars.sort_unstable();
-    chars.dedup();
-    let text: String = chars.into_iter().filter(|c| !c.is_control()).collect();
-    let scaled = [0.7, 0.85, 0.9, 1.0, 1.05, 1.1, 1.2, 1.5, 2.4].map(|k| size * k);
-    let fixed = [16.0, 17.0, 19.0, 20.0, 22.0, 24.0, 28.0, 30.0];
+    let unique = |chars: &mut dyn Iterator<Item = char>| -> String {
+        let mut v: Vec<char> = chars.filter(|c| !c.is_control()).collect();
+        v.sort_unstable();
+        v.dedup();
+        v.into_iter().collect()
+    };
+    let words = unique(
+        &mut story
+            .text
+            .chars()
+            .chain((' '..='~').chain("‘’“”—–…·›".chars())),
+    );
+    let titles = unique(
+        &mut story
+            .chapters
+            .iter()
+            .flat_map(|c| c.title.chars())
+            .chain(story.endings.iter().flat_map(|e| e.title.chars()))
+            .chain("Chapter Ending 0123456789…".chars()),
+    );
+    let text_fonts = [
+        serif(size),
+        italic(size),
+        italic(size * 0.85),
+        serif(size * 0.9),
+        italic(size * 0.9),
+        serif(size * 0.95),
+        serif(size * 1.05),
+    ];
+    let title_fonts = [
+        italic(size * 1.1),
+        italic(size * 1.2),
+        serif(size * 1.5),
+        serif(size * 2.4),
+    ];
     ctx.fonts_mut(|fonts| {
-        for px in scaled.into_iter().chain(fixed) {
-            for font in [serif(px), italic(px)] {
-                fonts.layout_no_wrap(text.clone(), font, Color32::WHITE);
-            }
+        for font in text_fonts {
+            fonts.layout_no_wrap(words.clone(), font, Color32::WHITE);
+        }
+        for font in title_fonts {
+            fonts.layout_no_wrap(titles.clone(), font, Color32::WHITE);
         }
     });
 }

@@ -117,6 +117,45 @@ struct Note {
     pan: f32,
 }
 
+/// Something that makes sound one stereo frame at a time.
+pub trait Frames {
+    /// The next frame: left and right.
+    fn frame(&mut self) -> (f32, f32);
+}
+
+/// A voice as Bevy's audio wants it: interleaved stereo samples, forever.
+pub struct Stereo<V> {
+    voice: V,
+    right: Option<f32>,
+}
+
+impl<V: Frames> Iterator for Stereo<V> {
+    type Item = f32;
+    fn next(&mut self) -> Option<f32> {
+        if let Some(r) = self.right.take() {
+            return Some(r);
+        }
+        let (l, r) = self.voice.frame();
+        self.right = Some(r);
+        Some(l)
+    }
+}
+
+impl<V: Frames> Source for Stereo<V> {
+    fn current_span_len(&self) -> Option<usize> {
+        None
+    }
+    fn channels(&self) -> ChannelCount {
+        NonZero::new(2).expect("two")
+    }
+    fn sample_rate(&self) -> SampleRate {
+        NonZero::new(RATE).expect("a rate")
+    }
+    fn total_duration(&self) -> Option<Duration> {
+        None
+    }
+}
+
 /// The score, playing.
 pub struct ScoreVoice {
     brightness: Knob,
@@ -126,13 +165,12 @@ pub struct ScoreVoice {
     notes: Vec<Note>,
     next_note: f32,
     noise: Noise,
-    right: Option<f32>,
 }
 
 impl Decodable for Score {
-    type Decoder = ScoreVoice;
-    fn decoder(&self) -> ScoreVoice {
-        ScoreVoice {
+    type Decoder = Stereo<ScoreVoice>;
+    fn decoder(&self) -> Stereo<ScoreVoice> {
+        let voice = ScoreVoice {
             brightness: self.brightness.clone(),
             bright: self.brightness.get(),
             t: 0.0,
@@ -140,13 +178,12 @@ impl Decodable for Score {
             notes: Vec::with_capacity(8),
             next_note: 3.0,
             noise: Noise(self.seed | 1),
-            right: None,
-        }
+        };
+        Stereo { voice, right: None }
     }
 }
 
-impl ScoreVoice {
-    /// One stereo frame.
+impl Frames for ScoreVoice {
     fn frame(&mut self) -> (f32, f32) {
         let dt = 1.0 / RATE as f32;
         self.t += dt;
@@ -219,33 +256,6 @@ impl ScoreVoice {
     }
 }
 
-impl Iterator for ScoreVoice {
-    type Item = f32;
-    fn next(&mut self) -> Option<f32> {
-        if let Some(r) = self.right.take() {
-            return Some(r);
-        }
-        let (l, r) = self.frame();
-        self.right = Some(r);
-        Some(l)
-    }
-}
-
-impl Source for ScoreVoice {
-    fn current_span_len(&self) -> Option<usize> {
-        None
-    }
-    fn channels(&self) -> ChannelCount {
-        NonZero::new(2).expect("two")
-    }
-    fn sample_rate(&self) -> SampleRate {
-        NonZero::new(RATE).expect("a rate")
-    }
-    fn total_duration(&self) -> Option<Duration> {
-        None
-    }
-}
-
 /// The city's hum, playing.
 pub struct HumVoice {
     nearness: Knob,
@@ -258,13 +268,12 @@ pub struct HumVoice {
     low: [f32; 2],
     swell: f32,
     swell_at: f32,
-    right: Option<f32>,
 }
 
 impl Decodable for CityHum {
-    type Decoder = HumVoice;
-    fn decoder(&self) -> HumVoice {
-        HumVoice {
+    type Decoder = Stereo<HumVoice>;
+    fn decoder(&self) -> Stereo<HumVoice> {
+        let voice = HumVoice {
             nearness: self.nearness.clone(),
             surf: self.surf.clone(),
             near: self.nearness.get(),
@@ -275,12 +284,12 @@ impl Decodable for CityHum {
             low: [0.0; 2],
             swell: 0.0,
             swell_at: 4.0,
-            right: None,
-        }
+        };
+        Stereo { voice, right: None }
     }
 }
 
-impl HumVoice {
+impl Frames for HumVoice {
     fn frame(&mut self) -> (f32, f32) {
         let dt = 1.0 / RATE as f32;
         self.t += dt;
@@ -309,33 +318,6 @@ impl HumVoice {
             *out = (traffic * (1.0 - self.roll) + surf * self.roll) * 0.5;
         }
         (out[0], out[1])
-    }
-}
-
-impl Iterator for HumVoice {
-    type Item = f32;
-    fn next(&mut self) -> Option<f32> {
-        if let Some(r) = self.right.take() {
-            return Some(r);
-        }
-        let (l, r) = self.frame();
-        self.right = Some(r);
-        Some(l)
-    }
-}
-
-impl Source for HumVoice {
-    fn current_span_len(&self) -> Option<usize> {
-        None
-    }
-    fn channels(&self) -> ChannelCount {
-        NonZero::new(2).expect("two")
-    }
-    fn sample_rate(&self) -> SampleRate {
-        NonZero::new(RATE).expect("a rate")
-    }
-    fn total_duration(&self) -> Option<Duration> {
-        None
     }
 }
 

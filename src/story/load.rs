@@ -1298,8 +1298,6 @@ impl<'a> Compiler<'a> {
     /// A second compiler for the same story, with the names known so far and nothing compiled.
     fn fork(&self) -> Compiler<'a> {
         Compiler {
-            sources: self.sources,
-            diagnostics: Vec::new(),
             variables: self.variables.clone(),
             variable_index: self.variable_index.clone(),
             characters: self.characters.clone(),
@@ -1316,20 +1314,11 @@ impl<'a> Compiler<'a> {
             lines: Vec::with_capacity(self.lines.capacity() / 2),
             text: String::with_capacity(self.text.capacity() / 2),
             pieces: Vec::with_capacity(self.pieces.capacity() / 2),
-            groups: Vec::new(),
             choices: Vec::with_capacity(self.choices.capacity() / 2),
             choice_sets: Vec::with_capacity(self.choice_sets.capacity() / 2),
             effects: Vec::with_capacity(self.effects.capacity() / 2),
-            choice_count: 0,
-            variant_count: 0,
-            chapter: String::new(),
-            node: 0,
-            chapter_ix: 0,
-            line_counter: 0,
-            cursor: self.cursor,
-            cond_cache: Map::default(),
-            effect_cache: Map::default(),
             two_cores: false,
+            ..Compiler::new(self.sources)
         }
     }
 

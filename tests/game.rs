@@ -8,7 +8,7 @@ use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use her::game::city::{CityLook, CityScene, look_for};
 use her::game::persist::{
-    DataDir, Settings, Slot, load_settings, read_slot, save_settings, write_slot,
+    DataDir, Settings, Slot, load_settings, queue_slot, read_slot, save_settings, write_slot,
 };
 use her::game::runner::{PlayerInput, Showing, StoryRunner};
 use her::game::{LoadedStory, Menu, Screen, city, runner};
@@ -181,7 +181,7 @@ fn a_save_made_in_the_game_loads_back_to_the_same_moment() {
     send(&mut app, PlayerInput::Choose(0));
     to_choices(&mut app);
     let dir = tempfile::tempdir().unwrap();
-    let data = DataDir(dir.path().to_path_buf());
+    let data = DataDir::new(dir.path().to_path_buf());
     let runner = app.world().resource::<StoryRunner>();
     let doc = SaveDoc::new(&runner.story, &runner.state, runner.chapter_title());
     write_slot(&data, &Slot::Manual(2), &doc).unwrap();
@@ -204,9 +204,46 @@ fn a_save_made_in_the_game_loads_back_to_the_same_moment() {
 }
 
 #[test]
+fn saves_are_written_beside_the_frame_in_order_and_failures_are_reported() {
+    let mut app = app(11);
+    to_choices(&mut app);
+    let first = {
+        let r = app.world().resource::<StoryRunner>();
+        SaveDoc::new(&r.story, &r.state, r.chapter_title())
+    };
+    send(&mut app, PlayerInput::Choose(0));
+    to_choices(&mut app);
+    let runner = app.world().resource::<StoryRunner>();
+    let second = SaveDoc::new(&runner.story, &runner.state, runner.chapter_title());
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::new(dir.path().to_path_buf());
+    // Two saves into one slot, queued back to back: the slot holds the later one.
+    queue_slot(&data, &Slot::Quick, &first);
+    queue_slot(&data, &Slot::Quick, &second);
+    let back = read_slot(&data, &Slot::Quick).unwrap().unwrap();
+    assert_eq!(
+        back.state, runner.state,
+        "reading waits for the queued save"
+    );
+    assert!(data.disk.take_failures().is_empty());
+    // A folder that cannot be written: the game is told, in words, and carries on.
+    let blocked = dir.path().join("not-a-folder");
+    std::fs::write(&blocked, "a file where the saves folder should be").unwrap();
+    let data = DataDir::new(blocked);
+    queue_slot(&data, &Slot::Manual(1), &second);
+    data.disk.flush();
+    let failures = data.disk.take_failures();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(
+        failures[0].starts_with("Could not write the save in slot 1"),
+        "{failures:?}"
+    );
+}
+
+#[test]
 fn settings_survive_and_a_damaged_file_falls_back_to_defaults() {
     let dir = tempfile::tempdir().unwrap();
-    let data = DataDir(dir.path().to_path_buf());
+    let data = DataDir::new(dir.path().to_path_buf());
     let settings = Settings {
         text_speed: 80.0,
         reduce_motion: true,

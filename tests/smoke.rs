@@ -1,6 +1,6 @@
 //! The real game in a real window: under Xvfb with Mesa's software Vulkan (lavapipe), autoplay
-//! from the title screen, with screenshots of the title, a moment with choices and the letter
-//! view; then assertions on what a player would see: not blank, the film's warm palette (red to
+//! from the title screen, with screenshots of the title, one of her lines half typed, a moment
+//! with choices and the letter view; then assertions on what a player would see: not blank, the film's warm palette (red to
 //! amber hues dominate, blue nearly absent), and the interface present.
 //!
 //! Needs `xvfb-run` and lavapipe (`.ci/run` installs them). Without them the test says so and
@@ -98,7 +98,7 @@ fn the_game_in_a_real_window_looks_like_the_film() {
         .status()
         .expect("run the game");
     assert!(status.success(), "the game exited with {status}");
-    for name in ["title", "choice", "letter"] {
+    for name in ["title", "line", "choice", "letter"] {
         let path = shots.join(format!("{name}.png"));
         assert!(path.exists(), "no screenshot of the {name}");
         let s = stats(&path);

@@ -156,6 +156,13 @@ fn end_work(auto: Option<ResMut<Autoplay>>, time: Res<Time>) {
     }
 }
 
+/// Characters a second autoplay types at: ten times a player's default, so a playthrough stays
+/// short while every line still goes through the typewriter.
+const AUTOPLAY_TYPING: f32 = 450.0;
+
+/// The moments of play photographed with `--screenshots` (the title comes first).
+const PLAY_SHOTS: [&str; 3] = ["line", "choice", "letter"];
+
 /// Plays: starts a game from the title, advances lines, chooses at random (seeded).
 #[expect(clippy::too_many_arguments, reason = "autoplay drives the whole game")]
 fn play(
@@ -170,6 +177,7 @@ fn play(
     mut exit: MessageWriter<AppExit>,
     options: Res<GameOptions>,
     pipelines: Option<Res<PipelinesReady>>,
+    time: Res<Time>,
 ) {
     auto.wait += 1;
     // Hold every photographed moment until the picture is complete.
@@ -202,6 +210,22 @@ fn play(
         Screen::Playing => {
             let Some(runner) = runner else { return };
             let shooting = auto.dir.is_some();
+            if shooting
+                && options.screenshots_only
+                && PLAY_SHOTS.iter().all(|n| auto.shots.contains(n))
+            {
+                // Leave once the screenshots are on disk (or after a long wait).
+                let written = auto.dir.as_ref().is_some_and(|d| {
+                    auto.shots
+                        .iter()
+                        .all(|n| d.join(format!("{n}.png")).exists())
+                });
+                if written || auto.wait >= 300 {
+                    report(&auto, "took the screenshots");
+                    exit.write(AppExit::Success);
+                }
+                return;
+            }
             match &runner.showing {
                 Showing::Choices(c) => {
                     if shooting && auto.hold_for_shot(&mut commands, "choice", drawn) {
@@ -214,20 +238,6 @@ fn play(
                 }
                 Showing::Letter { fragments, .. } => {
                     if shooting && auto.hold_for_shot(&mut commands, "letter", drawn) {
-                        return;
-                    }
-                    if shooting && options.screenshots_only && auto.shots.len() >= 3 {
-                        // Leave once the screenshots are on disk (or after a long wait).
-                        let written = auto.dir.as_ref().is_some_and(|d| {
-                            auto.shots
-                                .iter()
-                                .all(|n| d.join(format!("{n}.png")).exists())
-                        });
-                        if !written && auto.wait < 300 {
-                            return;
-                        }
-                        report(&auto, "took the screenshots");
-                        exit.write(AppExit::Success);
                         return;
                     }
                     let pick = auto.rng.random_range(0..fragments.len());
@@ -250,8 +260,23 @@ fn play(
                         exit.write(AppExit::Success);
                     }
                 }
+                Showing::Line { os, text, .. } => {
+                    let len = text.chars().count();
+                    if shooting && *os && len >= 40 && !auto.shots.contains(&"line") {
+                        // One of her lines, half typed: her light and the typewriter.
+                        ui.typed = (len / 2) as f32;
+                        if auto.hold_for_shot(&mut commands, "line", drawn) {
+                            return;
+                        }
+                    }
+                    // The typewriter runs (fast), so its frames are measured like a player's.
+                    ui.typed += time.delta_secs() * AUTOPLAY_TYPING;
+                    if ui.line_complete() && auto.wait >= 2 {
+                        input.write(PlayerInput::Advance);
+                        auto.wait = 0;
+                    }
+                }
                 _ => {
-                    ui.typed = f32::MAX;
                     if auto.wait >= 2 {
                         input.write(PlayerInput::Advance);
                         auto.wait = 0;

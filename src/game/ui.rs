@@ -15,7 +15,7 @@ use bevy_egui::egui::{
 use bevy_egui::input::egui_wants_any_keyboard_input;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 
-use super::persist::{DataDir, Settings, Slot, read_slot, write_slot};
+use super::persist::{DataDir, Settings, Slot, queue_slot, read_slot};
 use super::runner::{PlayerInput, SceneChange, Showing, StoryRunner};
 use super::{GameOptions, GameSet, LoadedStory, Menu, Screen};
 use crate::story::SaveDoc;
@@ -49,6 +49,10 @@ pub struct UiState {
     pub fonts_ready: bool,
     /// The text size the glyphs were last drawn ahead for (see `warm_glyphs`).
     pub warmed_for: Option<f32>,
+    /// How full egui's glyph atlas was after warming (less later means egui started it over).
+    pub warmed_fill: f32,
+    /// A text size the conversation changed to, and since when (warmed once it settles).
+    pub new_size: Option<(f32, f32)>,
     /// The chapter last autosaved at.
     pub autosaved_chapter: Option<usize>,
     /// A thumbnail to take for a slot, in this many frames (once the menus are closed).
@@ -222,13 +226,10 @@ fn advance_or_complete(
 
 fn quicksave(runner: &StoryRunner, dir: &DataDir, ui: &mut UiState) {
     let doc = SaveDoc::new(&runner.story, &runner.state, runner.chapter_title());
-    match write_slot(dir, &Slot::Quick, &doc) {
-        Ok(()) => {
-            ui.pending_thumbnail = Some((Slot::Quick, 2));
-            ui.toast("Saved.");
-        }
-        Err(e) => ui.toast(format!("Could not save: {e}")),
-    }
+    // Written on the disk thread; a failure comes back as a notice (`report_disk`).
+    queue_slot(dir, &Slot::Quick, &doc);
+    ui.pending_thumbnail = Some((Slot::Quick, 2));
+    ui.toast("Saved.");
 }
 
 fn load_slot(
@@ -285,11 +286,9 @@ fn autosave(
     {
         ui.autosaved_chapter = Some(number);
         let doc = SaveDoc::new(&runner.story, &runner.state, runner.chapter_title());
-        match write_slot(&dir, &Slot::Auto, &doc) {
-            // The title card is a fine picture for a chapter's autosave.
-            Ok(()) => ui.pending_thumbnail = Some((Slot::Auto, 2)),
-            Err(e) => ui.toast(format!("Could not autosave: {e}")),
-        }
+        queue_slot(&dir, &Slot::Auto, &doc);
+        // The title card is a fine picture for a chapter's autosave.
+        ui.pending_thumbnail = Some((Slot::Auto, 2));
         write_seen(&dir, &mut ui);
     }
 }
@@ -387,6 +386,25 @@ fn warm_glyphs(ctx: &egui::Context, story: &crate::story::Story, size: f32) {
             .chars()
             .chain((' '..='~').chain("‘’“”—–…·›".chars())),
     );
+    // The font joins some letters into one glyph (ligatures such as "fi") and picks some
+    // glyphs by their neighbours: every pair of letters the story writes, once each, makes
+    // those glyphs too.
+    let mut pairs: Vec<[char; 2]> = story
+        .text
+        .chars()
+        .zip(story.text.chars().skip(1))
+        .filter(|(a, b)| a.is_alphanumeric() && b.is_alphanumeric())
+        .map(|(a, b)| [a, b])
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut words = words;
+    for [a, b] in pairs {
+        words.extend([' ', a, b]);
+    }
+    for ligature in [" ffi", " ffl"] {
+        words.push_str(ligature);
+    }
     let titles = unique(
         &mut story
             .chapters
@@ -410,15 +428,44 @@ fn warm_glyphs(ctx: &egui::Context, story: &crate::story::Story, size: f32) {
         serif(size * 1.5),
         serif(size * 2.4),
     ];
-    ctx.fonts_mut(|fonts| {
-        for font in text_fonts {
-            fonts.layout_no_wrap(words.clone(), font, Color32::WHITE);
+    // egui keeps a glyph's bitmap for each quarter pixel it can start on, so each string is
+    // laid out four times, a quarter of a physical pixel further right each time.
+    // (A debug build rasterises some twenty times slower: one position is enough there.)
+    let quarter = 0.25 / ctx.pixels_per_point();
+    let positions = if cfg!(debug_assertions) { 1 } else { 4 };
+    let lay = |fonts: &mut egui::epaint::FontsView<'_>, text: &str, font: &FontId| {
+        for k in 0..positions {
+            let mut job = egui::text::LayoutJob::simple_singleline(
+                text.to_owned(),
+                font.clone(),
+                Color32::WHITE,
+            );
+            job.sections[0].leading_space = k as f32 * quarter;
+            fonts.layout_job(job);
         }
-        for font in title_fonts {
-            fonts.layout_no_wrap(titles.clone(), font, Color32::WHITE);
+    };
+    // The interface's own words at its fixed sizes: the corner buttons, notices, menus.
+    let ascii: String = (' '..='~').collect();
+    let work = text_fonts
+        .iter()
+        .map(|f| (f.clone(), words.as_str()))
+        .chain([serif(16.0), italic(20.0)].map(|f| (f, ascii.as_str())))
+        .chain(title_fonts.iter().map(|f| (f.clone(), titles.as_str())));
+    ctx.fonts_mut(|fonts| {
+        for (font, text) in work {
+            // Most important first, and never past what the atlas holds with room to spare
+            // (large text on a high-density screen): a full atlas is thrown away and begun
+            // again, and warming it would start over every frame.
+            if fonts.font_atlas_fill_ratio() > WARM_FILL_LIMIT {
+                break;
+            }
+            lay(fonts, text, &font);
         }
     });
 }
+
+/// How full glyph warming may leave egui's atlas (egui starts it over past 0.8).
+const WARM_FILL_LIMIT: f32 = 0.6;
 
 fn serif(size: f32) -> FontId {
     FontId::new(size, FontFamily::Proportional)
@@ -479,11 +526,29 @@ fn draw_ui(
         return Ok(());
     }
     let size = settings.text_size;
-    if ui_state.warmed_for != Some(size) {
-        warm_glyphs(&ctx, &loaded.0, size);
-        ui_state.warmed_for = Some(size);
-    }
     let t = time.elapsed_secs();
+    // Warm the glyphs at the size the conversation is really drawn at (small windows shrink
+    // it): at the start, when egui has started its atlas over (it does when the atlas fills),
+    // and when the setting or the window has settled on a new size (not on every step of a
+    // slider or a resize: each warming is one long frame).
+    let drawn = story_text_size(&ctx, size);
+    let fill = ctx.fonts(|f| f.font_atlas_fill_ratio());
+    let atlas_reset = fill + 0.001 < ui_state.warmed_fill;
+    let settled = match ui_state.new_size {
+        Some((pending, since)) if pending == drawn => t - since >= 0.4,
+        _ => {
+            ui_state.new_size = Some((drawn, t));
+            false
+        }
+    };
+    if ui_state.warmed_for.is_none()
+        || atlas_reset
+        || (ui_state.warmed_for != Some(drawn) && settled)
+    {
+        warm_glyphs(&ctx, &loaded.0, drawn);
+        ui_state.warmed_for = Some(drawn);
+        ui_state.warmed_fill = ctx.fonts(|f| f.font_atlas_fill_ratio());
+    }
     let motion = !settings.reduce_motion;
     match screen.get() {
         Screen::Title => {
@@ -644,6 +709,15 @@ fn draw_ui(
     Ok(())
 }
 
+/// The size the conversation's text is drawn at: the setting, but smaller in small windows so
+/// a letter still fits.
+fn story_text_size(ctx: &egui::Context, setting: f32) -> f32 {
+    setting
+        .min(ctx.content_rect().height() * 0.05)
+        .max(11.0)
+        .round()
+}
+
 /// The conversation: the line, the choices, the letter, the title cards, the ending.
 fn draw_story(
     ctx: &egui::Context,
@@ -656,8 +730,7 @@ fn draw_story(
 ) {
     let screen = ctx.content_rect();
     let width = (screen.width() * 0.72).clamp(320.0, 980.0);
-    // Small windows get smaller text, so a letter still fits.
-    let size = size.min(screen.height() * 0.05).max(11.0);
+    let size = story_text_size(ctx, size);
     match &runner.showing {
         Showing::ChapterCard { number, title } => {
             veil(ctx, 0.75);
@@ -795,14 +868,12 @@ fn draw_story(
                                         );
                                     }
                                 });
-                                let shown: String =
-                                    text.chars().take(ui_state.typed as usize).collect();
                                 let font = if name.is_empty() {
                                     italic(size)
                                 } else {
                                     serif(size)
                                 };
-                                ui.label(RichText::new(shown).font(font));
+                                typewriter(ui, text, font, ui_state.typed as usize);
                             }
                             Showing::Pause(_) => {
                                 ui.label(
@@ -840,6 +911,41 @@ fn draw_story(
                 });
         }
     }
+}
+
+/// The line so far, typewriter-style. The whole line is laid out once (egui keeps a layout for
+/// as long as it is drawn every frame) and shown up to `typed` characters by clipping, so a word
+/// never jumps to the next row half-typed, and no frame lays the line out again.
+fn typewriter(ui: &mut egui::Ui, text: &str, font: FontId, typed: usize) {
+    let galley = ui
+        .painter()
+        .layout(text.to_owned(), font, palette::INK, ui.available_width());
+    let (rect, _) = ui.allocate_exact_size(galley.size(), egui::Sense::hover());
+    let painter = ui.painter();
+    if typed >= text.chars().count() {
+        painter.galley(rect.min, galley, palette::INK);
+        return;
+    }
+    let cursor = galley
+        .pos_from_cursor(egui::text::CCursor::new(typed))
+        .translate(rect.min.to_vec2());
+    // The rows already typed, whole; then the current row up to the cursor. A little room on
+    // the left for italic letters that lean past the margin.
+    let lean = 4.0;
+    let done = egui::Rect::from_min_max(
+        rect.min - egui::vec2(lean, 0.0),
+        egui::pos2(rect.max.x + lean, cursor.min.y),
+    );
+    let row = egui::Rect::from_min_max(
+        egui::pos2(rect.min.x - lean, cursor.min.y),
+        egui::pos2(cursor.min.x, cursor.max.y),
+    );
+    painter
+        .with_clip_rect(done)
+        .galley(rect.min, galley.clone(), palette::INK);
+    painter
+        .with_clip_rect(row)
+        .galley(rect.min, galley, palette::INK);
 }
 
 /// Numbered, full-width buttons for choices or letter fragments; a click chooses.
@@ -1030,7 +1136,7 @@ fn draw_slots(
                         Some(tex) => {
                             ui.add(egui::Image::new(egui::load::SizedTexture::new(
                                 tex.id(),
-                                [96.0, 54.0],
+                                [THUMBNAIL[0] as f32, THUMBNAIL[1] as f32],
                             )));
                         }
                         None => ui.add_space(104.0),
@@ -1049,13 +1155,9 @@ fn draw_slots(
                         if let Some(runner) = runner {
                             let doc =
                                 SaveDoc::new(&runner.story, &runner.state, runner.chapter_title());
-                            match write_slot(dir, &slot, &doc) {
-                                Ok(()) => {
-                                    ui_state.pending_thumbnail = Some((slot.clone(), 2));
-                                    ui_state.toast(format!("Saved to {}.", slot.label()));
-                                }
-                                Err(e) => ui_state.toast(format!("Could not save: {e}")),
-                            }
+                            queue_slot(dir, &slot, &doc);
+                            ui_state.pending_thumbnail = Some((slot.clone(), 2));
+                            ui_state.toast(format!("Saved to {}.", slot.label()));
                             next_menu.set(Menu::None);
                         }
                     } else if load_slot(&slot, dir, loaded, commands, ui_state, scenes) {
@@ -1089,7 +1191,10 @@ fn thumbnail(
     {
         return Some(tex.clone());
     }
-    let img = image::open(&path).ok()?.thumbnail(192, 108).to_rgb8();
+    let img = image::open(&path)
+        .ok()?
+        .thumbnail(THUMBNAIL[0] * 2, THUMBNAIL[1] * 2)
+        .to_rgb8();
     let color =
         egui::ColorImage::from_rgb([img.width() as usize, img.height() as usize], img.as_raw());
     let tex = ctx.load_texture(
@@ -1120,12 +1225,39 @@ fn take_thumbnail(
         return;
     }
     if let Some(dir) = dir {
-        let path = dir.thumbnail(&slot);
+        let dir = dir.clone();
         commands
             .spawn(bevy::render::view::screenshot::Screenshot::primary_window())
-            .observe(bevy::render::view::screenshot::save_to_disk(path));
+            .observe(
+                move |shot: On<bevy::render::view::screenshot::ScreenshotCaptured>| {
+                    // Shrunk and encoded on the disk thread: a PNG of the whole window takes
+                    // longer than a frame.
+                    let image = shot.image.clone();
+                    let what = format!("the {} picture", slot.label().to_lowercase());
+                    dir.disk
+                        .write(dir.thumbnail(&slot), what, move || thumbnail_png(image));
+                },
+            );
     }
 }
+
+/// A save's picture: the window, shrunk to twice the save screen's size (sharp on high-density
+/// screens), as PNG bytes.
+fn thumbnail_png(image: Image) -> Result<Vec<u8>, String> {
+    let picture = image
+        .try_into_dynamic()
+        .map_err(|e| e.to_string())?
+        .thumbnail(THUMBNAIL[0] * 2, THUMBNAIL[1] * 2)
+        .to_rgb8();
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    picture
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    Ok(bytes.into_inner())
+}
+
+/// The size a save's picture is shown at, in points.
+const THUMBNAIL: [u32; 2] = [96, 54];
 
 /// Writes the seen lines, atomically, when they changed.
 fn write_seen(dir: &DataDir, ui: &mut UiState) {
@@ -1135,9 +1267,11 @@ fn write_seen(dir: &DataDir, ui: &mut UiState) {
     let mut lines: Vec<&String> = ui.seen.iter().collect();
     lines.sort();
     let text = ron::ser::to_string(&lines).unwrap_or_default();
-    if crate::story::save::write_atomic(&dir.seen(), text.as_bytes()).is_ok() {
-        ui.seen_dirty = false;
-    }
+    dir.disk
+        .write(dir.seen(), "the lines you have seen", move || {
+            Ok(text.into_bytes())
+        });
+    ui.seen_dirty = false;
 }
 
 /// Reads the lines seen in earlier playthroughs.
@@ -1160,6 +1294,16 @@ fn save_seen_on_exit(
         && let Some(dir) = dir
     {
         write_seen(&dir, &mut ui);
+        dir.disk.flush();
+    }
+}
+
+/// Tells the player when a file could not be written (the disk thread reports it later).
+fn report_disk(dir: Option<Res<DataDir>>, mut ui: ResMut<UiState>) {
+    if let Some(dir) = dir
+        && let Some(failure) = dir.disk.take_failures().pop()
+    {
+        ui.toast(failure);
     }
 }
 
@@ -1254,5 +1398,6 @@ pub fn plugin(app: &mut App) {
             (autosave, apply_window_settings, take_thumbnail).after(GameSet::AdvanceStory),
         )
         .add_systems(Last, save_seen_on_exit)
+        .add_systems(Update, report_disk)
         .add_systems(EguiPrimaryContextPass, draw_ui);
 }

@@ -392,8 +392,16 @@ fn the_whole_city_is_a_few_draws() {
     app.add_plugins((runner::plugin, city::plugin));
     app.update();
     let world = app.world_mut();
-    let mut q = world.query::<(&Mesh3d, &MeshMaterial3d<StandardMaterial>)>();
-    let drawn: Vec<_> = q.iter(world).map(|(m, s)| (m.0.id(), s.0.id())).collect();
+    let mut lit = world.query::<(&Mesh3d, &MeshMaterial3d<StandardMaterial>)>();
+    let mut drawn: Vec<_> = lit
+        .iter(world)
+        .map(|(m, s)| (m.0.id(), s.0.id().untyped()))
+        .collect();
+    let mut flat = world.query::<(&Mesh3d, &MeshMaterial3d<city::FlatMaterial>)>();
+    drawn.extend(
+        flat.iter(world)
+            .map(|(m, s)| (m.0.id(), s.0.id().untyped())),
+    );
     let mut kinds = drawn.clone();
     kinds.sort();
     kinds.dedup();

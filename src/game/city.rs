@@ -1,13 +1,18 @@
 //! The city: a procedural, seeded skyline in the film's palette (reds, corals, peach, amber,
 //! cream; no blue anywhere), lit by the time of day and the mood the story asks for. Cheap to
-//! draw: one cube mesh and a handful of materials for everything, so Bevy batches the towers,
-//! windows and street lights into a few draw calls; nothing allocates per frame.
+//! draw: the static skyline is merged into one mesh per material, so the whole city is a few
+//! draw calls; below high detail its surfaces use a flat material of our own (`city.wgsl`:
+//! colour, baked shade, fog, tone mapping) instead of Bevy's full PBR shader, which a software
+//! renderer pays for on every pixel; nothing allocates per frame.
 
 use bevy::camera::ClearColor;
 use bevy::light::{DirectionalLight, GlobalAmbientLight};
-use bevy::pbr::{DistanceFog, FogFalloff};
+use bevy::pbr::{DistanceFog, FogFalloff, Material, MaterialPlugin};
 use bevy::prelude::*;
+use bevy::render::RenderApp;
+use bevy::render::render_resource::AsBindGroup;
 use bevy::render::view::Msaa;
+use bevy::shader::ShaderRef;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -257,24 +262,58 @@ pub struct CityLook {
     pub target: Look,
 }
 
+/// A flat surface of the city at low and medium detail: a colour (the time of day's tint
+/// included), the shade baked into the mesh's faces, distance fog and tone mapping; nothing
+/// else (`city.wgsl`). Bevy's standard material, even unlit, takes many more steps a pixel,
+/// and a software renderer pays for every step on every pixel of the skyline.
+#[derive(Asset, TypePath, AsBindGroup, Debug, Clone)]
+pub struct FlatMaterial {
+    /// Linear colour.
+    #[uniform(0)]
+    pub colour: LinearRgba,
+}
+
+impl Material for FlatMaterial {
+    fn fragment_shader() -> ShaderRef {
+        ShaderRef::Path("embedded://her/game/city.wgsl".into())
+    }
+}
+
+/// A surface's material: lit at high detail, flat below it.
+#[derive(Clone)]
+enum Surface {
+    Lit(Handle<StandardMaterial>),
+    Flat(Handle<FlatMaterial>),
+}
+
+impl Surface {
+    /// Gives `entity` this surface.
+    fn paint(&self, entity: &mut EntityCommands) {
+        match self {
+            Surface::Lit(h) => entity.insert(MeshMaterial3d(h.clone())),
+            Surface::Flat(h) => entity.insert(MeshMaterial3d(h.clone())),
+        };
+    }
+}
+
 /// The shared materials whose light changes with the time of day.
 #[derive(Resource)]
 struct CityMaterials {
-    windows: Handle<StandardMaterial>,
+    windows: Surface,
     street_lights: Handle<StandardMaterial>,
-    /// Facades and ground drawn unlit (low and medium detail), with their own colours: their
+    /// Facades and ground drawn flat (low and medium detail), with their own colours: their
     /// light is baked into the cube's faces and tinted by the time of day here, which costs a
     /// software renderer a fraction of full lighting.
-    tinted: Vec<(Handle<StandardMaterial>, Vec3)>,
+    tinted: Vec<(Handle<FlatMaterial>, Vec3)>,
 }
 
-/// Lit windows drawn unlit (low and medium detail): dark glass glowing amber as the city lights
+/// Lit windows drawn flat (low and medium detail): dark glass glowing amber as the city lights
 /// up. Full lighting with an emissive term costs a software renderer far more, for the same
 /// glow after tone mapping.
-fn window_glow(windows: f32) -> Color {
+fn window_glow(windows: f32) -> LinearRgba {
     let glass = Vec3::new(0.10, 0.045, 0.035);
     let c = glass + Vec3::new(1.0, 0.55, 0.25) * windows.clamp(0.0, 1.0) * 1.4;
-    Color::linear_rgb(c.x, c.y, c.z)
+    LinearRgba::rgb(c.x, c.y, c.z)
 }
 
 /// The colour the time of day gives unlit surfaces: sunlight and ambient light, mixed.
@@ -384,6 +423,7 @@ fn spawn_city(
     mut commands: Commands,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
+    mut flats: ResMut<Assets<FlatMaterial>>,
     settings: Option<Res<Settings>>,
     scene: Res<CityScene>,
     options: Option<Res<super::GameOptions>>,
@@ -443,27 +483,27 @@ fn spawn_city(
         meshes.add(shaded_cube())
     };
     let mut tinted = Vec::new();
-    let mut surface =
-        |color: Vec3, roughness: f32, tinted: &mut Vec<(Handle<StandardMaterial>, Vec3)>| {
-            let t = if lit { Vec3::ONE } else { tint(&look) };
-            let c = color * t;
-            let handle = materials.add(StandardMaterial {
-                base_color: Color::linear_rgb(c.x, c.y, c.z),
+    let mut surface = |color: Vec3, roughness: f32, tinted: &mut Vec<_>| {
+        if lit {
+            return Surface::Lit(materials.add(StandardMaterial {
+                base_color: Color::linear_rgb(color.x, color.y, color.z),
                 perceptual_roughness: roughness,
-                unlit: !lit,
                 ..default()
-            });
-            if !lit {
-                tinted.push((handle.clone(), color));
-            }
-            handle
-        };
+            }));
+        }
+        let c = color * tint(&look);
+        let handle = flats.add(FlatMaterial {
+            colour: LinearRgba::rgb(c.x, c.y, c.z),
+        });
+        tinted.push((handle.clone(), color));
+        Surface::Flat(handle)
+    };
+    // The ground is a plane with no baked shade: drawn flat, it takes the top faces' shade.
     let ground = surface(lin(0.30, 0.17, 0.15), 0.95, &mut tinted);
-    commands.spawn((
-        Mesh3d(meshes.add(Plane3d::default().mesh().size(1200.0, 1200.0))),
-        MeshMaterial3d(ground),
-    ));
-    let facades: Vec<Handle<StandardMaterial>> = [
+    ground.paint(&mut commands.spawn(Mesh3d(
+        meshes.add(Plane3d::default().mesh().size(1200.0, 1200.0)),
+    )));
+    let facades: Vec<Surface> = [
         (0.60, 0.34, 0.28),
         (0.70, 0.46, 0.36),
         (0.50, 0.27, 0.24),
@@ -473,19 +513,17 @@ fn spawn_city(
     .iter()
     .map(|&(r, g, b)| surface(lin(r, g, b), 0.85, &mut tinted))
     .collect();
-    let windows = materials.add(if lit {
-        StandardMaterial {
+    let windows = if lit {
+        Surface::Lit(materials.add(StandardMaterial {
             base_color: Color::srgb(0.35, 0.22, 0.18),
             emissive: LinearRgba::rgb(1.0, 0.55, 0.25) * look.windows * 6.0,
             ..default()
-        }
+        }))
     } else {
-        StandardMaterial {
-            base_color: window_glow(look.windows),
-            unlit: true,
-            ..default()
-        }
-    });
+        Surface::Flat(flats.add(FlatMaterial {
+            colour: window_glow(look.windows),
+        }))
+    };
     let street_lights = materials.add(StandardMaterial {
         base_color: Color::srgb(1.0, 0.75, 0.45),
         emissive: LinearRgba::rgb(1.0, 0.6, 0.3) * 8.0,
@@ -496,11 +534,10 @@ fn spawn_city(
     let mut rng = ChaCha8Rng::seed_from_u64(CITY_SEED);
     if bare {
         // The yardstick: one lit cube on the ground, same camera, light and fog.
-        commands.spawn((
+        facades[0].paint(&mut commands.spawn((
             Mesh3d(cube.clone()),
-            MeshMaterial3d(facades[0].clone()),
             Transform::from_xyz(0.0, 20.0, -60.0).with_scale(Vec3::splat(40.0)),
-        ));
+        )));
         commands.insert_resource(CityMaterials {
             windows,
             street_lights,
@@ -573,11 +610,8 @@ fn spawn_city(
             if placed.is_empty() {
                 continue;
             }
-            let material = facades.get(key).unwrap_or(&windows).clone();
-            commands.spawn((
-                Mesh3d(meshes.add(merge_boxes(&unit, placed))),
-                MeshMaterial3d(material),
-            ));
+            let material = facades.get(key).unwrap_or(&windows);
+            material.paint(&mut commands.spawn(Mesh3d(meshes.add(merge_boxes(&unit, placed)))));
         }
     }
     // Small moving lights along the streets: traffic and people.
@@ -651,7 +685,10 @@ fn apply_look(
     mut camera: Query<(&mut Transform, &mut DistanceFog), With<CityCamera>>,
     mut sun: Query<SunParts, (With<Sun>, Without<CityCamera>)>,
     city: Option<Res<CityMaterials>>,
-    mut materials: ResMut<Assets<StandardMaterial>>,
+    (mut materials, mut flats): (
+        ResMut<Assets<StandardMaterial>>,
+        ResMut<Assets<FlatMaterial>>,
+    ),
 ) {
     let _work = work.start();
     let reduce_motion = settings.as_ref().is_some_and(|s| s.reduce_motion);
@@ -678,18 +715,23 @@ fn apply_look(
             *transform = Transform::default().looking_to(sun_direction(l.sun_elevation), Vec3::Y);
         }
         if let Some(city) = &city {
-            if let Some(mut m) = materials.get_mut(&city.windows) {
-                if m.unlit {
-                    m.base_color = window_glow(l.windows);
-                } else {
-                    m.emissive = LinearRgba::rgb(1.0, 0.55, 0.25) * l.windows * 6.0;
+            match &city.windows {
+                Surface::Flat(h) => {
+                    if let Some(mut m) = flats.get_mut(h) {
+                        m.colour = window_glow(l.windows);
+                    }
+                }
+                Surface::Lit(h) => {
+                    if let Some(mut m) = materials.get_mut(h) {
+                        m.emissive = LinearRgba::rgb(1.0, 0.55, 0.25) * l.windows * 6.0;
+                    }
                 }
             }
             let t = tint(&l);
             for (handle, base) in &city.tinted {
-                if let Some(mut m) = materials.get_mut(handle) {
+                if let Some(mut m) = flats.get_mut(handle) {
                     let c = *base * t;
-                    m.base_color = Color::linear_rgb(c.x, c.y, c.z);
+                    m.colour = LinearRgba::rgb(c.x, c.y, c.z);
                 }
             }
             if let Some(mut m) = materials.get_mut(&city.street_lights) {
@@ -736,6 +778,13 @@ fn move_travellers(
 
 /// The city and its systems.
 pub fn plugin(app: &mut App) {
+    if app.get_sub_app(RenderApp).is_some() {
+        bevy::asset::embedded_asset!(app, "city.wgsl");
+        app.add_plugins(MaterialPlugin::<FlatMaterial>::default());
+    } else if app.world().contains_resource::<Assets<StandardMaterial>>() {
+        // Headless (tests): the materials exist as assets, with nothing to draw them.
+        app.init_asset::<FlatMaterial>();
+    }
     let scene = CityScene::default();
     let look = look_for(&scene);
     app.insert_resource(scene)
@@ -746,7 +795,10 @@ pub fn plugin(app: &mut App) {
         // Drawing needs a renderer; headless tests follow the story without one.
         .add_systems(
             Startup,
-            spawn_city.run_if(resource_exists::<Assets<StandardMaterial>>),
+            spawn_city.run_if(
+                resource_exists::<Assets<StandardMaterial>>
+                    .and_then(resource_exists::<Assets<FlatMaterial>>),
+            ),
         )
         .add_systems(
             Update,

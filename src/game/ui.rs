@@ -444,12 +444,16 @@ fn warm_glyphs(ctx: &egui::Context, story: &crate::story::Story, size: f32) {
             fonts.layout_job(job);
         }
     };
-    // The interface's own words at its fixed sizes: the corner buttons, notices, menus.
+    // The interface's own words at its fixed sizes (corner buttons, notices) and the ending's
+    // credits.
     let ascii: String = (' '..='~').collect();
     let work = text_fonts
         .iter()
         .map(|f| (f.clone(), words.as_str()))
-        .chain([serif(16.0), italic(20.0)].map(|f| (f, ascii.as_str())))
+        .chain(
+            [serif(16.0), italic(20.0), serif(size * 0.7), italic(size * 0.7)]
+                .map(|f| (f, ascii.as_str())),
+        )
         .chain(title_fonts.iter().map(|f| (f.clone(), titles.as_str())));
     ctx.fonts_mut(|fonts| {
         for (font, text) in work {

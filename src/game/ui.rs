@@ -451,8 +451,13 @@ fn warm_glyphs(ctx: &egui::Context, story: &crate::story::Story, size: f32) {
         .iter()
         .map(|f| (f.clone(), words.as_str()))
         .chain(
-            [serif(16.0), italic(20.0), serif(size * 0.7), italic(size * 0.7)]
-                .map(|f| (f, ascii.as_str())),
+            [
+                serif(16.0),
+                italic(20.0),
+                serif(size * 0.7),
+                italic(size * 0.7),
+            ]
+            .map(|f| (f, ascii.as_str())),
         )
         .chain(title_fonts.iter().map(|f| (f.clone(), titles.as_str())));
     ctx.fonts_mut(|fonts| {

@@ -605,6 +605,8 @@ fn draw_ui(
                     }
                     if has_save && button(ui, "Continue").clicked() {
                         let dir = dir.as_ref().expect("checked");
+                        // The newest save is judged by its file's time: let queued ones land.
+                        dir.disk.flush();
                         let newest = [Slot::Quick, Slot::Auto]
                             .into_iter()
                             .filter_map(|s| {

@@ -224,12 +224,8 @@ impl Disk {
     ) {
         let what = what.into();
         if !self.threaded {
-            let result =
-                contents().and_then(|b| write_atomic(&path, &b).map_err(|e| e.to_string()));
-            if let Err(e) = result {
-                self.lock()
-                    .failures
-                    .push(format!("Could not write {what}: {e}"));
+            if let Err(failure) = perform(&path, &what, Box::new(contents)) {
+                self.lock().failures.push(failure);
             }
             return;
         }
@@ -262,6 +258,18 @@ impl Disk {
     }
 }
 
+/// One write: makes the contents and writes them atomically; a failure is a sentence for the
+/// player (and the log). A panic while making the contents is a failure, not a lost thread.
+fn perform(path: &Path, what: &str, contents: Contents) -> Result<(), String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(contents))
+        .unwrap_or_else(|_| Err("it could not be prepared".into()))
+        .and_then(|bytes| write_atomic(path, &bytes).map_err(|e| e.to_string()))
+        .map_err(|e| {
+            eprintln!("cannot write {what}: {e}");
+            format!("Could not write {what}: {e}")
+        })
+}
+
 impl DiskShared {
     fn lock(&self) -> std::sync::MutexGuard<'_, DiskQueue> {
         // A panic while holding the lock leaves a queue that is still consistent.
@@ -291,14 +299,11 @@ impl DiskShared {
             queue.busy = true;
             drop(queue);
             let (path, what, contents) = job;
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(contents))
-                .unwrap_or_else(|_| Err("it could not be prepared".into()))
-                .and_then(|bytes| write_atomic(&path, &bytes).map_err(|e| e.to_string()));
+            let result = perform(&path, &what, contents);
             let mut queue = self.lock();
             queue.busy = false;
-            if let Err(e) = result {
-                eprintln!("cannot write {what}: {e}");
-                queue.failures.push(format!("Could not write {what}: {e}"));
+            if let Err(failure) = result {
+                queue.failures.push(failure);
             }
             drop(queue);
             self.changed.notify_all();

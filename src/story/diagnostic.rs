@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
-use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::files::{self, Files};
 use codespan_reporting::term::{self, Config};
 use serde::Serialize;
 
@@ -67,6 +67,8 @@ impl Diagnostic {
     /// `file:line:column: severity[code]: message`, the one-line form.
     pub fn one_line(&self) -> String {
         let place = match &self.file {
+            // A problem with a whole file (too large, skipped) has no line.
+            Some(f) if self.line == 0 => format!("{}: ", f.display()),
             Some(f) => format!("{}:{}:{}: ", f.display(), self.line, self.column),
             None => String::new(),
         };
@@ -244,37 +246,238 @@ fn escape(s: &str) -> String {
     out
 }
 
-/// Renders diagnostics like a compiler, with the offending line and a caret.
-pub fn render_pretty(diagnostics: &[Diagnostic], sources: &[SourceFile], color: bool) -> String {
-    let mut files = SimpleFiles::new();
-    let ids: Vec<usize> = sources
-        .iter()
-        .map(|s| files.add(s.path.display().to_string(), s.text.clone()))
+/// How many problems of one code a report shows before it only counts the rest.
+pub const SHOWN_PER_CODE: usize = 10;
+/// How many problems of one code the JSON report lists (tools may want more than people).
+pub const LISTED_PER_CODE: usize = 100;
+/// The widest source line quoted, in characters: the part around the problem's column.
+pub const QUOTE_WIDTH: usize = 160;
+/// The longest message or hint shown, in characters.
+pub const MESSAGE_WIDTH: usize = 400;
+/// The most bytes a report holds (whatever the input, `her check` prints less than 1 MB).
+pub const MAX_REPORT_BYTES: usize = 512 << 10;
+
+/// Which problems a report shows: the first `per_code` of each code, in order, and then, for
+/// each code with more, its severity and how many were left out (in the order codes first
+/// appear).
+fn shown(
+    diagnostics: &[Diagnostic],
+    per_code: usize,
+) -> (Vec<&Diagnostic>, Vec<(&'static str, Severity, usize)>) {
+    let mut seen: Vec<(&'static str, Severity, usize)> = Vec::new();
+    let mut kept = Vec::new();
+    for d in diagnostics {
+        let count = match seen.iter_mut().find(|(code, _, _)| *code == d.code) {
+            Some(entry) => {
+                entry.2 += 1;
+                entry.2
+            }
+            None => {
+                seen.push((d.code, d.severity, 1));
+                1
+            }
+        };
+        if count <= per_code {
+            kept.push(d);
+        }
+    }
+    let left_out = seen
+        .into_iter()
+        .filter(|(_, _, n)| *n > per_code)
+        .map(|(code, severity, n)| (code, severity, n - per_code))
         .collect();
-    let find = |path: &Path| sources.iter().position(|s| s.path == path).map(|i| ids[i]);
+    (kept, left_out)
+}
+
+/// Text from a file or a message, made safe to print: control characters (a terminal's escape
+/// sequences) replaced, and cut to `width` characters with an ellipsis.
+fn clean(text: &str, width: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(width)
+        .map(|c| if c.is_control() && c != '\n' { '\u{FFFD}' } else { c })
+        .collect();
+    if text.chars().nth(width).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// One quoted source line, as codespan sees a file: the line alone (cut to `QUOTE_WIDTH` around
+/// the problem, cleaned), numbered as in the real file. Quoting one line, never the whole span,
+/// is what keeps a report small when a span covers a whole chapter or a line is megabytes long.
+struct Excerpt {
+    name: String,
+    text: String,
+    /// The 1-based line in the real file.
+    line: usize,
+    /// The real 0-based column of the first character after the leading ellipsis.
+    from: usize,
+    /// Bytes of the leading ellipsis (0 when the line is quoted from its start).
+    lead: usize,
+}
+
+impl Excerpt {
+    /// The excerpt of `source` around `span`, and the span moved into it.
+    fn new(source: &SourceFile, span: &Range<usize>) -> (Excerpt, Range<usize>) {
+        let text = &source.text;
+        let mut start = span.start.min(text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let line_ix = source.line_starts.partition_point(|&s| s <= start) - 1;
+        let line_start = source.line_starts[line_ix];
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line = text[line_start..line_end]
+            .strip_suffix('\r')
+            .unwrap_or(&text[line_start..line_end]);
+        let column = text[line_start..start].chars().count();
+        let length = line.chars().count();
+        let from = if length <= QUOTE_WIDTH {
+            0
+        } else {
+            column.saturating_sub(QUOTE_WIDTH / 2).min(length - QUOTE_WIDTH)
+        };
+        let to = (from + QUOTE_WIDTH).min(length);
+        let span_end = span.end.clamp(start, line_start + line.len());
+        let mut out = String::new();
+        if from > 0 {
+            out.push('…');
+        }
+        let lead = out.len();
+        let (mut at, mut until) = (None, None);
+        for (i, c) in line.char_indices().skip(from).take(to - from) {
+            let byte = line_start + i;
+            if byte >= start && at.is_none() {
+                at = Some(out.len());
+            }
+            if byte >= span_end && until.is_none() {
+                until = Some(out.len());
+            }
+            out.push(if c.is_control() && c != '\t' { '\u{FFFD}' } else { c });
+        }
+        let body = out.len();
+        if to < length {
+            out.push('…');
+        }
+        let at = at.unwrap_or(body);
+        let until = until.unwrap_or(body).max(at);
+        let excerpt = Excerpt {
+            name: clean(&source.path.display().to_string(), MESSAGE_WIDTH),
+            text: out,
+            line: line_ix + 1,
+            from,
+            lead,
+        };
+        (excerpt, at..until)
+    }
+
+    /// A file for problems with no place to quote.
+    fn none() -> Excerpt {
+        Excerpt {
+            name: String::new(),
+            text: String::new(),
+            line: 1,
+            from: 0,
+            lead: 0,
+        }
+    }
+}
+
+impl<'a> Files<'a> for Excerpt {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, files::Error> {
+        Ok(&self.name)
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, files::Error> {
+        Ok(&self.text)
+    }
+
+    fn line_index(&'a self, (): (), _byte_index: usize) -> Result<usize, files::Error> {
+        Ok(0)
+    }
+
+    fn line_number(&'a self, (): (), _line_index: usize) -> Result<usize, files::Error> {
+        Ok(self.line)
+    }
+
+    fn column_number(
+        &'a self,
+        (): (),
+        _line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, files::Error> {
+        let before = self
+            .text
+            .get(self.lead.min(byte_index)..byte_index)
+            .map_or(0, |s| s.chars().count());
+        Ok(self.from + before + 1)
+    }
+
+    fn line_range(&'a self, (): (), _line_index: usize) -> Result<Range<usize>, files::Error> {
+        Ok(0..self.text.len())
+    }
+}
+
+/// Renders diagnostics like a compiler, with the offending line and a caret. Bounded whatever
+/// the input: each problem quotes one line, cut to `QUOTE_WIDTH` columns; after
+/// `SHOWN_PER_CODE` problems of one code the rest are counted (`... and 9 more E002
+/// problems`); the whole stays under `MAX_REPORT_BYTES`.
+pub fn render_pretty(diagnostics: &[Diagnostic], sources: &[SourceFile], color: bool) -> String {
+    let find = |path: &Path| sources.iter().find(|s| s.path == path);
     let mut buffer = if color {
         term::termcolor::Buffer::ansi()
     } else {
         term::termcolor::Buffer::no_color()
     };
     let config = Config::default();
-    for d in diagnostics {
+    let (kept, left_out) = shown(diagnostics, SHOWN_PER_CODE);
+    let mut printed = 0;
+    for d in &kept {
+        if buffer.len() > MAX_REPORT_BYTES {
+            break;
+        }
+        printed += 1;
         let cs = match d.severity {
             Severity::Error => CsDiagnostic::error(),
             Severity::Warning => CsDiagnostic::warning(),
         }
         .with_code(d.code)
-        .with_message(&d.message);
-        let mut cs = match (d.file.as_deref().and_then(find), &d.span) {
-            (Some(id), Some(span)) => cs.with_labels(vec![Label::primary(id, span.clone())]),
-            _ => cs,
+        .with_message(clean(&d.message, MESSAGE_WIDTH));
+        let (excerpt, mut cs) = match (d.file.as_deref().and_then(find), &d.span) {
+            (Some(source), Some(span)) => {
+                let (excerpt, span) = Excerpt::new(source, span);
+                (excerpt, cs.with_labels(vec![Label::primary((), span)]))
+            }
+            _ => (Excerpt::none(), cs),
         };
         if let Some(hint) = &d.hint {
-            cs = cs.with_notes(vec![format!("hint: {hint}")]);
+            cs = cs.with_notes(vec![format!("hint: {}", clean(hint, MESSAGE_WIDTH))]);
         }
-        if term::emit_to_write_style(&mut buffer, &config, &files, &cs).is_err() {
+        if term::emit_to_write_style(&mut buffer, &config, &excerpt, &cs).is_err() {
             // Rendering failed (a span outside its file): fall back to the one-line form.
-            buffer_push(&mut buffer, &d.one_line());
+            buffer_push(&mut buffer, &clean(&d.one_line(), MESSAGE_WIDTH));
+        }
+    }
+    if printed < kept.len() {
+        buffer_push(
+            &mut buffer,
+            &format!(
+                "... and {} more problems: the report stops at {} KiB (fix these first)",
+                diagnostics.len() - printed,
+                MAX_REPORT_BYTES >> 10
+            ),
+        );
+    } else {
+        for (code, _, n) in left_out {
+            buffer_push(
+                &mut buffer,
+                &format!("... and {n} more {code} problem{}", if n == 1 { "" } else { "s" }),
+            );
         }
     }
     String::from_utf8_lossy(buffer.as_slice()).into_owned()
@@ -285,7 +488,45 @@ fn buffer_push(buffer: &mut term::termcolor::Buffer, line: &str) {
     let _ = writeln!(buffer, "{line}");
 }
 
-/// Renders diagnostics as a JSON array for tools.
+/// Renders diagnostics as a JSON array for tools, bounded like `render_pretty`: up to
+/// `LISTED_PER_CODE` problems of each code, messages cut to `MESSAGE_WIDTH`, under
+/// `MAX_REPORT_BYTES`. What is left out is counted in entries of the same shape, with no file:
+/// `{"severity": "error", "code": "E002", "message": "... and 12 more E002 problems, not
+/// listed", "line": 0, "column": 0}`.
 pub fn render_json(diagnostics: &[Diagnostic]) -> String {
-    serde_json::to_string_pretty(diagnostics).unwrap_or_else(|_| "[]".into())
+    let (kept, left_out) = shown(diagnostics, LISTED_PER_CODE);
+    let mut listed: Vec<Diagnostic> = Vec::new();
+    let mut size = 0;
+    for d in &kept {
+        let mut d = (*d).clone();
+        d.message = clean(&d.message, MESSAGE_WIDTH);
+        d.hint = d.hint.as_deref().map(|h| clean(h, MESSAGE_WIDTH));
+        // Pretty JSON is about twice the compact size.
+        size += 2 * serde_json::to_string(&d).map_or(0, |s| s.len());
+        if size > MAX_REPORT_BYTES {
+            break;
+        }
+        listed.push(d);
+    }
+    if listed.len() < kept.len() {
+        let first = kept[listed.len()];
+        listed.push(Diagnostic::general(
+            first.severity,
+            first.code,
+            format!(
+                "... and {} more problems, not listed: the report stops at {} KiB",
+                diagnostics.len() - listed.len(),
+                MAX_REPORT_BYTES >> 10
+            ),
+        ));
+    } else {
+        for (code, severity, n) in left_out {
+            listed.push(Diagnostic::general(
+                severity,
+                code,
+                format!("... and {n} more {code} problems, not listed"),
+            ));
+        }
+    }
+    serde_json::to_string_pretty(&listed).unwrap_or_else(|_| "[]".into())
 }

@@ -11,6 +11,7 @@ use ron::extensions::Extensions;
 
 use super::diagnostic::{Diagnostic, Severity, SourceFile};
 use super::expr::{self, CompiledCond, Cond, Effect, ExprError, Scope, Value, VarType};
+use super::files;
 use super::format::{
     ChapterDef, CharacterDef, ChoiceDef, DialogueFile, EndingDef, LetterDef, ModDef, NodeDef, Step,
     StoryDef, Text, VarDef, VariantDef,
@@ -55,28 +56,13 @@ fn ron_options() -> ron::Options {
 }
 
 /// Loads layers of dialogue: the first path is the base story, each later one a mod. A path is
-/// a folder (every `.ron` file under it, in name order) or a single file.
+/// a folder (every `.ron` file under it, in name order) or a single file. Reading is
+/// `files::read_dialogue`: links and special files skipped, sizes bounded, the byte-order mark
+/// dropped.
 pub fn load(paths: &[PathBuf]) -> LoadReport {
-    let mut sources = Vec::new();
-    let mut layers = Vec::new();
-    let mut diagnostics = Vec::new();
-    for path in paths {
-        let mut files = Vec::new();
-        collect_files(path, &mut files, &mut diagnostics);
-        let start = sources.len();
-        for file in files {
-            match std::fs::read_to_string(&file) {
-                Ok(text) => sources.push(SourceFile::new(file, text)),
-                Err(e) => diagnostics.push(Diagnostic::general(
-                    Severity::Error,
-                    "E009",
-                    format!("cannot read {}: {e}", file.display()),
-                )),
-            }
-        }
-        layers.push(start..sources.len());
-    }
-    let mut report = compile_sources(sources, &layers);
+    let read = files::read_dialogue(paths, &files::Limits::default());
+    let mut diagnostics = read.diagnostics;
+    let mut report = compile_sources(read.sources, &read.layers);
     diagnostics.append(&mut report.diagnostics);
     report.diagnostics = diagnostics;
     if report.has_errors() {
@@ -119,36 +105,6 @@ pub fn load_with_mods(base: &Path, mods: &[PathBuf]) -> LoadReport {
         }));
         kept.retain(|m| !broken.contains(m));
         skipped.extend(broken);
-    }
-}
-
-fn collect_files(path: &Path, out: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>) {
-    if path.is_file() {
-        out.push(path.to_path_buf());
-        return;
-    }
-    let entries = match std::fs::read_dir(path) {
-        Ok(entries) => entries,
-        Err(e) => {
-            diagnostics.push(
-                Diagnostic::general(
-                    Severity::Error,
-                    "E009",
-                    format!("cannot read {}: {e}", path.display()),
-                )
-                .with_hint(Some("give a dialogue folder or a .ron file".into())),
-            );
-            return;
-        }
-    };
-    let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    children.sort();
-    for child in children {
-        if child.is_dir() {
-            collect_files(&child, out, diagnostics);
-        } else if child.extension().is_some_and(|e| e == "ron") {
-            out.push(child);
-        }
     }
 }
 

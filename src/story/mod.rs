@@ -4,6 +4,7 @@
 //!
 //! - `format`: the RON files as written;
 //! - `expr`: conditions and effects;
+//! - `files`: walking dialogue folders and reading files, bounded and without following links;
 //! - `load`: files to an immutable `Story`, with every problem placed;
 //! - `validate`: whole-story checks;
 //! - `runtime`: `StoryState` and the pull API (`Story::next`, `Story::choose`);
@@ -15,6 +16,7 @@
 pub mod diagnostic;
 pub mod explore;
 pub mod expr;
+pub mod files;
 pub mod format;
 pub mod load;
 pub mod model;
@@ -28,4 +30,4 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use load::{LoadReport, load, load_with_mods};
 pub use model::Story;
 pub use runtime::{ChoiceView, Event, StoryState};
-pub use save::{Resume, SaveDoc};
+pub use save::{Playthrough, Resume, SaveDoc};

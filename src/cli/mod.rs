@@ -4,7 +4,11 @@
 //! Exit codes: 0 when all is well, 1 when problems were found, 2 when the input is unusable
 //! (a missing folder, a story that does not load, a bad recording).
 
-use std::io::{BufRead, IsTerminal, Write};
+// First, so that the modules below have its macros (`out!`, `outln!`, `err!`, `errln!`).
+#[macro_use]
+pub mod output;
+
+use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -181,7 +185,7 @@ pub fn main() -> ExitCode {
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();
-            eprintln!(
+            errln!(
                 "\n(this `her` was built without the game: build with the default features to play)"
             );
             ExitCode::SUCCESS
@@ -206,21 +210,21 @@ pub fn main() -> ExitCode {
                 return ExitCode::from(2);
             };
             let s = crate::story::stats::stats(&story);
-            println!("words                {}", s.words);
-            println!("nodes                {}", s.nodes);
-            println!(
+            outln!("words                {}", s.words);
+            outln!("nodes                {}", s.nodes);
+            outln!(
                 "choices              {} ({} real: a later condition or line reads what they do)",
                 s.choices, s.real_choices
             );
-            println!(
+            outln!(
                 "OS lines             {} ({} varied by state, stage or memory: {:.0}%)",
                 s.os_lines,
                 s.os_lines_varied,
                 100.0 * s.os_lines_varied as f32 / s.os_lines.max(1) as f32
             );
-            println!("memory callbacks     {}", s.memory_callbacks);
-            println!("letters              {}", s.letters);
-            println!("endings              {}", s.endings);
+            outln!("memory callbacks     {}", s.memory_callbacks);
+            outln!("letters              {}", s.letters);
+            outln!("endings              {}", s.endings);
             ExitCode::SUCCESS
         }
         Some(Command::Explore {
@@ -240,19 +244,19 @@ fn color() -> bool {
 /// `her check`.
 fn check(paths: &[PathBuf], format: Format) -> ExitCode {
     if let Some(missing) = paths.iter().find(|p| !p.exists()) {
-        eprintln!("error: {} does not exist", missing.display());
-        eprintln!("hint: give the dialogue folder (`her check dialogue`) or a .ron file");
+        errln!("error: {} does not exist", missing.display());
+        errln!("hint: give the dialogue folder (`her check dialogue`) or a .ron file");
         return ExitCode::from(2);
     }
     let report = load(paths);
     match format {
-        Format::Json => println!("{}", render_json(&report.diagnostics)),
+        Format::Json => outln!("{}", render_json(&report.diagnostics)),
         Format::Pretty => {
-            print!(
+            out!(
                 "{}",
                 render_pretty(&report.diagnostics, &report.sources, color())
             );
-            println!("{}", summary(&report));
+            outln!("{}", summary(&report));
         }
     }
     if report.diagnostics.is_empty() {
@@ -302,17 +306,17 @@ fn plural(n: usize) -> &'static str {
 /// Loads a story for playing: problems are printed; `None` when it cannot be played.
 fn load_playable(paths: &[PathBuf]) -> Option<Story> {
     if let Some(missing) = paths.iter().find(|p| !p.exists()) {
-        eprintln!("error: {} does not exist", missing.display());
+        errln!("error: {} does not exist", missing.display());
         return None;
     }
     let report = load(paths);
     if report.story.is_none() {
-        eprint!(
+        err!(
             "{}",
             render_pretty(&report.diagnostics, &report.sources, color())
         );
-        eprintln!("{}", summary(&report));
-        eprintln!("the story has errors and cannot be played; `her check` lists them");
+        errln!("{}", summary(&report));
+        errln!("the story has errors and cannot be played; `her check` lists them");
     }
     report.story
 }
@@ -334,11 +338,10 @@ fn read(
     let mut state = story.new_state(seed);
     let mut made: Vec<usize> = Vec::new();
     let mut status = ExitCode::SUCCESS;
-    let stdout = std::io::stdout();
     loop {
         let event = story.next(&mut state);
         let text = render_event(&story, &state, &event);
-        print!("{text}");
+        out!("{text}");
         out.push_str(&text);
         if event.is_final() {
             if matches!(event, Event::Stuck { .. }) {
@@ -356,7 +359,7 @@ fn read(
         };
         let pick = if let Some(&c) = scripted.get(made.len()) {
             if c == 0 || c > count {
-                eprintln!(
+                errln!(
                     "error: choice {} of --choices is {c}, but there are only {count} options here",
                     made.len() + 1
                 );
@@ -371,31 +374,31 @@ fn read(
                     made.pop();
                     state = story.rollback(&state, made.len());
                     let note = "(back to your previous choice)\n";
-                    print!("{note}");
+                    out!("{note}");
                     out.push_str(note);
                     continue;
                 }
                 Some(Answer::Back) => continue,
                 None => {
                     let note = "(the reading stops here: no more choices were given)\n";
-                    print!("{note}");
+                    out!("{note}");
                     out.push_str(note);
                     break;
                 }
             }
         };
-        let _ = stdout.lock().flush();
+        output::flush();
         if story.choose(&mut state, pick).is_ok() {
             made.push(pick + 1);
             let d = render_decision(pick);
-            print!("{d}");
+            out!("{d}");
             out.push_str(&d);
         }
     }
     if let Some(path) = transcript
         && let Err(e) = std::fs::write(path, &out)
     {
-        eprintln!(
+        errln!(
             "error: cannot write the transcript to {}: {e}",
             path.display()
         );
@@ -411,7 +414,7 @@ fn read(
         let text =
             ron::ser::to_string_pretty(&rec, ron::ser::PrettyConfig::new()).unwrap_or_default();
         if let Err(e) = crate::story::save::write_atomic(path, text.as_bytes()) {
-            eprintln!("error: cannot write the recording: {e}");
+            errln!("error: cannot write the recording: {e}");
             status = ExitCode::from(2);
         }
     }
@@ -426,8 +429,8 @@ enum Answer {
 fn ask(stdin: &mut impl BufRead, count: usize, interactive: bool) -> Option<Answer> {
     loop {
         if interactive {
-            print!("choose 1-{count} (b: back, q: quit) > ");
-            let _ = std::io::stdout().flush();
+            out!("choose 1-{count} (b: back, q: quit) > ");
+            output::flush();
         }
         let mut line = String::new();
         if stdin.read_line(&mut line).ok()? == 0 {
@@ -440,7 +443,7 @@ fn ask(stdin: &mut impl BufRead, count: usize, interactive: bool) -> Option<Answ
             _ => match line.parse::<usize>() {
                 Ok(n) if (1..=count).contains(&n) => return Some(Answer::Pick(n - 1)),
                 _ => {
-                    println!("(type a number from 1 to {count})");
+                    outln!("(type a number from 1 to {count})");
                     if !interactive {
                         return None;
                     }
@@ -452,23 +455,24 @@ fn ask(stdin: &mut impl BufRead, count: usize, interactive: bool) -> Option<Answ
 
 /// `her replay`.
 fn replay(file: &Path, transcript: Option<&Path>) -> ExitCode {
-    let text = match std::fs::read_to_string(file) {
+    // Bounded, byte-order mark dropped, bad UTF-8 placed: like every file the tools read.
+    let text = match crate::story::files::read_text(file, crate::story::files::MAX_FILE_BYTES) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", file.display());
+            errln!("error: cannot read {}: {e}", file.display());
             return ExitCode::from(2);
         }
     };
     let rec: Recording = match ron::from_str(&text) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!(
+            errln!(
                 "{}:{}: error: this is not a recording: {}",
                 file.display(),
                 e.span.start,
                 e.code
             );
-            eprintln!("hint: recordings are written by `her read --record FILE`");
+            errln!("hint: recordings are written by `her read --record FILE`");
             return ExitCode::from(2);
         }
     };
@@ -476,21 +480,21 @@ fn replay(file: &Path, transcript: Option<&Path>) -> ExitCode {
         return ExitCode::from(2);
     };
     if story.fingerprint != rec.fingerprint {
-        eprintln!("note: the dialogue has changed since this was recorded; the replay may differ");
+        errln!("note: the dialogue has changed since this was recorded; the replay may differ");
     }
     match crate::story::transcript::transcript(&story, rec.seed, &rec.choices) {
         Ok(out) => {
-            print!("{out}");
+            out!("{out}");
             if let Some(path) = transcript
                 && let Err(e) = std::fs::write(path, &out)
             {
-                eprintln!("error: cannot write {}: {e}", path.display());
+                errln!("error: cannot write {}: {e}", path.display());
                 return ExitCode::from(2);
             }
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: the recording no longer fits the story: {e}");
+            errln!("error: the recording no longer fits the story: {e}");
             ExitCode::from(1)
         }
     }
@@ -524,7 +528,7 @@ fn explore_cmd(
     let nodes_reached = report.nodes_reached.iter().filter(|r| **r).count();
     let lines_reached = report.lines_reached.iter().filter(|r| **r).count();
     let choices_taken = report.choices_taken.iter().filter(|r| **r).count();
-    println!(
+    outln!(
         "{} distinct states{}",
         report.states,
         if report.complete {
@@ -533,12 +537,12 @@ fn explore_cmd(
             " (stopped at --max-states: raise it to see more)"
         }
     );
-    println!("nodes reached: {nodes_reached} of {}", story.nodes.len());
-    println!(
+    outln!("nodes reached: {nodes_reached} of {}", story.nodes.len());
+    outln!(
         "lines reached: {lines_reached} of {} (with seed {seed}; random banter picks one line per visit)",
         story.lines.len()
     );
-    println!("choices taken: {choices_taken} of {}", story.choice_count);
+    outln!("choices taken: {choices_taken} of {}", story.choice_count);
     let unreached: Vec<&str> = story
         .nodes
         .iter()
@@ -547,13 +551,13 @@ fn explore_cmd(
         .map(|(n, _)| n.id.as_str())
         .collect();
     if !unreached.is_empty() {
-        println!("\nnodes never reached:");
+        outln!("\nnodes never reached:");
         for n in &unreached {
-            println!("  {n}");
+            outln!("  {n}");
         }
     }
     if list_lines {
-        println!("\nlines never reached:");
+        outln!("\nlines never reached:");
         for (ix, (line, _)) in story
             .lines
             .iter()
@@ -561,14 +565,14 @@ fn explore_cmd(
             .enumerate()
             .filter(|(_, (_, r))| !**r)
         {
-            println!("  {}  {}", story.line_id(ix), line.text.source(&story));
+            outln!("  {}  {}", story.line_id(ix), line.text.source(&story));
         }
     }
-    println!("\nendings:");
+    outln!("\nendings:");
     let mut missing_ending = false;
     for (ending, path) in story.endings.iter().zip(&report.endings) {
         match path {
-            Some(p) => println!(
+            Some(p) => outln!(
                 "  {:<16} reached in {} choices: --choices {}",
                 ending.id,
                 p.len(),
@@ -579,14 +583,14 @@ fn explore_cmd(
             ),
             None => {
                 missing_ending = true;
-                println!("  {:<16} NEVER REACHED", ending.id);
+                outln!("  {:<16} NEVER REACHED", ending.id);
             }
         }
     }
     if !report.dead_ends.is_empty() {
-        println!("\ndead ends:");
+        outln!("\ndead ends:");
         for (node, reason, path) in &report.dead_ends {
-            println!(
+            outln!(
                 "  {node}: {reason} (--choices {})",
                 path.iter()
                     .map(ToString::to_string)
@@ -595,14 +599,14 @@ fn explore_cmd(
             );
         }
     }
-    println!("\nvariables:");
+    outln!("\nvariables:");
     for (var, range) in story.variables.iter().zip(&report.ranges) {
-        println!("  {:<26} {}", var.name, range.describe());
+        outln!("  {:<26} {}", var.name, range.describe());
     }
     if let Some(path) = dot
         && let Err(e) = std::fs::write(path, to_dot(&story, &report))
     {
-        eprintln!("error: cannot write {}: {e}", path.display());
+        errln!("error: cannot write {}: {e}", path.display());
         return ExitCode::from(2);
     }
     if missing_ending || !report.dead_ends.is_empty() || !unreached.is_empty() {

@@ -330,6 +330,9 @@ pub struct FragmentDef<'a> {
     /// The words.
     #[serde(borrow)]
     pub text: Text<'a>,
+    /// Stable id within its letter (`her tag` stamps one); saves name the fragment by it.
+    #[serde(borrow, default)]
+    pub id: Option<Text<'a>>,
     /// Offered only when this holds.
     #[serde(borrow, default)]
     pub when: Option<Text<'a>>,

@@ -235,9 +235,12 @@ pub struct LineDef {
     pub text: Template,
     /// The node it belongs to.
     pub node: NodeIx,
-    /// Its place among the node's lines (0-based): the `N` of its stable id `chapter.node:N`
-    /// (`Story::line_id`), kept as a number so loading makes no string per line.
+    /// Its place among the node's lines (0-based): the `N` of its fallback id `chapter.node:N`
+    /// (`Story::line_id`) when it has no tag, kept as a number so loading makes no string.
     pub number: u32,
+    /// Its stable id from a `#line:ID` tag at the end of its text (`her tag` stamps them), which
+    /// survives edits, moves and insertions around it.
+    pub tag: Option<Box<str>>,
 }
 
 /// A declared variable.
@@ -296,6 +299,9 @@ pub struct Paragraph {
 /// A fragment of a paragraph.
 #[derive(Debug, Clone)]
 pub struct Fragment {
+    /// Stable id within its letter (given as `id:`, or `P.F` by position: paragraph and
+    /// fragment, 1-based).
+    pub id: String,
     /// The words.
     pub text: Template,
     /// When offered.
@@ -438,10 +444,28 @@ impl Story {
             .or_else(|| self.chapters.iter().find(|c| c.id == id).map(|c| c.start))
     }
 
-    /// A line's stable id, `chapter.node:N`: what the game remembers as seen.
+    /// A line's stable id: its `#line:` tag when it has one, else `chapter.node:N` (its place
+    /// in the node, 0-based: a fallback that an insertion above it changes). What saves name as
+    /// a position and the game remembers as seen.
     pub fn line_id(&self, line: usize) -> String {
         let l = &self.lines[line];
-        format!("{}:{}", self.nodes[l.node].id, l.number)
+        match &l.tag {
+            Some(tag) => tag.to_string(),
+            None => format!("{}:{}", self.nodes[l.node].id, l.number),
+        }
+    }
+
+    /// The line with this stable id (see `line_id`), if there is one.
+    pub fn line_by_id(&self, id: &str) -> Option<usize> {
+        if let Some((node, n)) = id.rsplit_once(':')
+            && let (Some(node), Ok(n)) = (self.node_index.get(node), n.parse::<u32>())
+        {
+            return self
+                .lines
+                .iter()
+                .position(|l| l.node == *node && l.number == n && l.tag.is_none());
+        }
+        self.lines.iter().position(|l| l.tag.as_deref() == Some(id))
     }
 
     /// A variable's slot by name.
@@ -463,4 +487,21 @@ impl Story {
     pub fn letter(&self, id: &str) -> Option<usize> {
         self.letters.iter().position(|l| l.id == id)
     }
+}
+
+/// Splits a `#line:ID` tag (Yarn Spinner's line tag) off the end of a line's text: the words
+/// and the id. The id is letters, digits, `_` and `-`; anything else is left as text.
+pub fn split_line_tag(text: &str) -> (&str, Option<&str>) {
+    let trimmed = text.trim_end();
+    if let Some(at) = trimmed.rfind("#line:") {
+        let tag = &trimmed[at + "#line:".len()..];
+        if !tag.is_empty()
+            && tag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return (trimmed[..at].trim_end(), Some(tag));
+        }
+    }
+    (text, None)
 }

@@ -18,6 +18,11 @@ use super::model::{Chapter, Character, Choice, Ending, Letter, LineDef, NodeIx, 
 /// loops forever (a cycle of gates or gotos with no line in it).
 const LOOP_LIMIT: u32 = 1_000_000;
 
+/// How many events may come between two decisions before the engine decides the story goes
+/// round forever (a cycle of nodes with lines but no choice and no way out). A real chapter
+/// delivers a few hundred at most.
+pub const EVENT_LIMIT: u32 = 20_000;
+
 /// The seeded generator, stored as seed and position so saves stay small and exact.
 #[derive(Debug, Clone)]
 pub struct SeededRng {
@@ -128,6 +133,11 @@ pub struct StoryState {
     pub decisions: Vec<Decision>,
     /// The scene as the directives so far have built it.
     pub scene: SceneDef,
+    /// Events delivered since the last decision (or the start): with `last_line`,
+    /// the position a save names (`save::Position`), so resuming can stop at the same event.
+    pub(crate) since_decision: u32,
+    /// The last line delivered (index into `Story::lines`), if any since the start.
+    pub(crate) last_line: Option<u32>,
     #[serde(skip)]
     scratch: Scratch,
 }
@@ -372,8 +382,15 @@ impl Story {
             pending: Pending::None,
             decisions: Vec::new(),
             scene: SceneDef::default(),
+            since_decision: 0,
+            last_line: None,
             scratch: Scratch::default(),
         }
+    }
+
+    /// The last line delivered, if any: its index in `Story::lines`.
+    pub fn last_line(&self, st: &StoryState) -> Option<usize> {
+        st.last_line.map(|l| l as usize)
     }
 
     /// A speaker's display name, with variables filled in.
@@ -383,6 +400,24 @@ impl Story {
 
     /// What happens next. Call again after each event; answer decisions with `choose`.
     pub fn next<'s>(&'s self, st: &mut StoryState) -> Event<'s> {
+        // Asked again, a waiting decision or an ending is the same event, not a new one.
+        if !matches!(
+            st.pending,
+            Pending::Choices(..) | Pending::Paragraph(..) | Pending::Ended(_) | Pending::Stuck(..)
+        ) {
+            st.since_decision = st.since_decision.saturating_add(1);
+            if st.since_decision > EVENT_LIMIT {
+                return self.stuck(
+                    st,
+                    format!("it goes round without a choice or an ending ({EVENT_LIMIT} events since the last decision): a loop the player can never leave"),
+                );
+            }
+        }
+        self.walk(st)
+    }
+
+    /// `next` without the event count.
+    fn walk<'s>(&'s self, st: &mut StoryState) -> Event<'s> {
         match &mut st.pending {
             Pending::None => {}
             Pending::Choices(set, offered) => {
@@ -462,6 +497,7 @@ impl Story {
                     // record is only pointed to, never read, so a step touches little memory.
                     st.pc += 1;
                     st.lines_delivered += 1;
+                    st.last_line = Some(l.line);
                     return Event::Line(LineEvent {
                         speaker: self.characters.get(l.speaker as usize),
                         text: l.text.render(self, &st.vars),
@@ -692,6 +728,7 @@ impl Story {
                     offered: index as u32,
                     pick: Pick::Choice(choice.global as u32),
                 });
+                st.since_decision = 0;
                 st.pc = choice.entry;
                 Ok(())
             }
@@ -709,6 +746,7 @@ impl Story {
                     offered: index as u32,
                     pick: Pick::Fragment(l as u32, p as u32, pos),
                 });
+                st.since_decision = 0;
                 if p + 1 < self.letters[l].paragraphs.len() {
                     let offered = self.offer_fragments(st, l, p + 1);
                     st.pending = Pending::Paragraph(l, p + 1, offered, so_far);

@@ -1,7 +1,19 @@
-//! Saves: a versioned RON document with the story's content fingerprint, the full state, and the
-//! decisions that led to it. Written atomically (temporary file, fsync, rename), so a crash
-//! mid-save never destroys the previous save. A save made against an edited story is resumed by
-//! replaying its decisions, as far as they still fit.
+//! Saves and recordings: one versioned document, the playthrough (`Playthrough`), that names a
+//! moment of play by stable ids only: the seed, each decision by its node and its choice's id
+//! (with the 1-based option number beside it, as `her read --choices` takes them), and the
+//! position reached after the last decision by a line id and an event count.
+//!
+//! Resuming never trusts a raw program counter or table index: the state is always rebuilt by
+//! replaying from the seed through the decisions by id (as rollback does), then checked. So a
+//! tampered document, one written by another build, or one made against an edited story comes
+//! back exactly, or at the nearest point that still fits with a message saying what changed;
+//! never a panic. A save (`SaveDoc`) is the document plus its label, time and chapter; a
+//! recording or replay file is the document alone. The document names its story by
+//! fingerprint, never by a path: players share these files, and one must never make a tool
+//! read a file it names.
+//!
+//! Files are written atomically (`write_atomic`, on `tempfile`'s persist): a crash at any
+//! moment leaves the old file or the new one, never a torn one.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,44 +23,83 @@ use serde::{Deserialize, Serialize};
 use super::model::Story;
 use super::runtime::{Event, Pick, StoryState};
 
-/// The save format's version; bumped when the document's shape changes.
-pub const SAVE_VERSION: u32 = 1;
+/// The document's format version: 2 is the playthrough by stable ids (1 held raw engine state).
+pub const FORMAT: u32 = 2;
+
+/// The engine's version: bumped whenever the same story, seed and decisions could play
+/// differently (how variants are picked, how the generator is drawn). Part of the check on
+/// resume.
+pub const ENGINE: u32 = 1;
+
+/// The largest document the tools read: a playthrough of the shipped story is a few kB.
+pub const MAX_DOCUMENT_BYTES: u64 = 8 << 20;
 
 /// One decision, by stable ids, so it can be found again in an edited story.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SavedDecision {
-    /// The node (`chapter.node`).
+    /// The node where it was made (`chapter.node`).
     pub at: String,
-    /// The choice's id, or `letter:paragraph:fragment` for a letter fragment.
+    /// The choice's id in that node, or `letter/fragment` for a letter fragment.
     pub pick: String,
-    /// Its position among the options offered.
-    pub offered: u32,
 }
 
-/// A save file.
+/// Where the playthrough was after its last decision: the events delivered since and the last
+/// line among them, so a resume stops at the same moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Position {
+    /// The last line delivered, by its stable id (`Story::line_id`); `None` before any line.
+    pub line: Option<String>,
+    /// Events delivered since the last decision (or the start).
+    pub events: u32,
+}
+
+/// A moment of play, by stable ids: what saves, recordings and shared replay files are.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SaveDoc {
-    /// The format version.
-    pub version: u32,
-    /// The story's title.
+#[serde(rename = "Playthrough", deny_unknown_fields)]
+pub struct Playthrough {
+    /// The document's format (`FORMAT`).
+    pub format: u32,
+    /// The engine that played it (`ENGINE`).
+    pub engine: u32,
+    /// The story's title, for people.
     pub story: String,
-    /// The story's content fingerprint when saved.
+    /// The story's content fingerprint (base and mods together).
     pub fingerprint: String,
-    /// Seconds since 1970 when saved.
-    pub saved_at: u64,
+    /// The mods laid over the base story, in order.
+    #[serde(default)]
+    pub mods: Vec<String>,
+    /// The seed of the playthrough's generator.
+    pub seed: u64,
+    /// The options chosen, 1-based, one per decision: what `her read --choices` takes. With
+    /// `decisions` they must agree; alone (a hand-written replay) they are followed as numbers.
+    #[serde(default)]
+    pub choices: Vec<u32>,
+    /// The decisions by stable ids; resuming follows these.
+    #[serde(default)]
+    pub decisions: Vec<SavedDecision>,
+    /// Where play was after the last decision; `None`: just after it.
+    #[serde(default)]
+    pub position: Option<Position>,
+}
+
+/// A save file: the playthrough, and what the save list shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Save", deny_unknown_fields)]
+pub struct SaveDoc {
+    /// The moment saved.
+    pub playthrough: Playthrough,
     /// A label for the save list (chapter title, say).
     pub label: String,
+    /// Seconds since 1970 when saved.
+    pub saved_at: u64,
     /// The chapter id when saved.
+    #[serde(default)]
     pub chapter: Option<String>,
-    /// The playthrough's seed.
-    pub seed: u64,
-    /// The decisions, by stable ids.
-    pub decisions: Vec<SavedDecision>,
-    /// The exact state.
-    pub state: StoryState,
 }
 
-/// Why a save could not be read or written.
+/// Why a document could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum SaveError {
     /// The file system refused.
@@ -59,17 +110,19 @@ pub enum SaveError {
         /// The error.
         source: std::io::Error,
     },
-    /// The file is not a save (or is damaged).
-    #[error("{path}: this is not a readable save ({message})")]
+    /// The file is not a save or a playthrough (or is damaged).
+    #[error("{path}: this is not a readable {what} ({message})")]
     Format {
         /// The file.
         path: PathBuf,
-        /// What the parser said.
+        /// "save" or "playthrough".
+        what: &'static str,
+        /// What is wrong, with the line and column.
         message: String,
     },
-    /// A newer game made the save.
+    /// A newer game made it.
     #[error(
-        "{path}: this save was made by a newer version of the game (save format {found}, this game reads {SAVE_VERSION})"
+        "{path}: this was made by a newer version of the game (format {found}; this game reads {FORMAT} and older)"
     )]
     TooNew {
         /// The file.
@@ -79,18 +132,18 @@ pub enum SaveError {
     },
 }
 
-/// How a save was resumed.
+/// How a playthrough was resumed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resume {
-    /// The story is unchanged: the exact state.
+    /// Every decision and the position fit: the exact state.
     Exact(StoryState),
-    /// The story changed: the decisions were replayed as far as they fit.
+    /// Something did not fit: the state at the nearest point that still does.
     Replayed {
         /// The state reached.
         state: StoryState,
-        /// How many of the saved decisions were replayed.
+        /// How many of the decisions were replayed.
         replayed: usize,
-        /// What changed, for the player.
+        /// What changed, for the player (option numbers 1-based).
         message: String,
     },
 }
@@ -111,62 +164,345 @@ impl Resume {
     }
 }
 
-impl SaveDoc {
-    /// Makes a save of a state.
-    pub fn new(story: &Story, state: &StoryState, label: impl Into<String>) -> Self {
+/// A document that cannot be followed at all (edited by hand into nonsense): the message says
+/// which entry and why, numbers 1-based.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
+impl Playthrough {
+    /// The playthrough that led to `state`.
+    pub fn new(story: &Story, state: &StoryState) -> Self {
         let decisions = state
             .decisions
             .iter()
             .map(|d| SavedDecision {
-                at: story.nodes[d.node as usize].id.clone(),
+                at: story
+                    .nodes
+                    .get(d.node as usize)
+                    .map(|n| n.id.clone())
+                    .unwrap_or_default(),
                 pick: pick_id(story, d.pick),
-                offered: d.offered,
             })
             .collect();
-        SaveDoc {
-            version: SAVE_VERSION,
+        Playthrough {
+            format: FORMAT,
+            engine: ENGINE,
             story: story.title.clone(),
             fingerprint: story.fingerprint.clone(),
-            saved_at: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs()),
-            label: label.into(),
-            chapter: state.chapter_index().map(|c| story.chapters[c].id.clone()),
+            mods: story.mods.clone(),
             seed: state.seed,
+            choices: state.decisions.iter().map(|d| d.offered + 1).collect(),
             decisions,
-            state: state.clone(),
+            position: Some(Position {
+                line: state.last_line.map(|l| story.line_id(l as usize)),
+                events: state.since_decision,
+            }),
         }
     }
 
     /// The document as RON text.
     pub fn to_ron(&self) -> String {
-        let config = ron::ser::PrettyConfig::new().depth_limit(3);
-        ron::ser::to_string_pretty(self, config).unwrap_or_default()
+        to_ron(self)
     }
 
-    /// Reads a document from RON text.
+    /// Reads a document from RON text (a byte-order mark is allowed). Unknown fields are
+    /// refused; a newer format says so.
     pub fn from_ron(text: &str, path: &Path) -> Result<Self, SaveError> {
-        // Read the version first, so a newer save says so instead of failing to parse.
-        #[derive(Deserialize)]
-        struct Header {
-            version: u32,
+        parse(text, path, "playthrough")
+    }
+
+    /// Reads a playthrough file (at most `MAX_DOCUMENT_BYTES`).
+    pub fn read(path: &Path) -> Result<Self, SaveError> {
+        Self::from_ron(&read_document(path)?, path)
+    }
+
+    /// Writes the document atomically.
+    pub fn write(&self, path: &Path) -> Result<(), SaveError> {
+        write_atomic(path, self.to_ron().as_bytes())
+    }
+
+    /// How many decisions the document holds.
+    pub fn len(&self) -> usize {
+        self.choices.len().max(self.decisions.len())
+    }
+
+    /// Whether it holds no decision.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Checks what can be checked without a story: the format, and that the two lists agree in
+    /// length and number options from 1.
+    pub fn validate(&self) -> Result<(), Refused> {
+        if self.format > FORMAT {
+            return Err(Refused(format!(
+                "this playthrough is format {}, and this build reads {FORMAT} and older",
+                self.format
+            )));
         }
-        let options = ron::Options::default();
-        if let Ok(header) = options
-            .from_str::<ron::Value>(text)
-            .map_err(|e| e.to_string())
-            .and_then(|v| v.into_rust::<Header>().map_err(|e| e.to_string()))
-            && header.version > SAVE_VERSION
+        if let Some(k) = self.choices.iter().position(|&c| c == 0) {
+            return Err(Refused(format!(
+                "choice {} of the playthrough is 0: options are numbered from 1",
+                k + 1
+            )));
+        }
+        if !self.decisions.is_empty() && self.choices.len() != self.decisions.len() {
+            return Err(Refused(format!(
+                "the playthrough lists {} choices but {} decisions: the two must agree",
+                self.choices.len(),
+                self.decisions.len()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Replays the playthrough in a story from its seed, calling `on_event` for every event,
+    /// and stops at its position (or at the first thing that no longer fits). Never panics.
+    ///
+    /// Errors: `Refused` when the document contradicts itself (a choice 0, a number past the
+    /// options offered while the story is unchanged, a number and an id that disagree).
+    pub fn replay(
+        &self,
+        story: &Story,
+        mut on_event: impl FnMut(&Story, &StoryState, &Event<'_>),
+    ) -> Result<Replayed, Refused> {
+        self.validate()?;
+        let same_story = self.fingerprint == story.fingerprint && self.engine == ENGINE;
+        let mut st = story.new_state(self.seed);
+        let mut problem = None;
+        let total = self.len();
+        'decisions: for k in 0..total {
+            loop {
+                let event = story.next(&mut st);
+                on_event(story, &st, &event);
+                if event.is_final() {
+                    problem = Some(format!(
+                        "the story now ends before decision {} of {total}",
+                        k + 1
+                    ));
+                    break 'decisions;
+                }
+                if !event.is_decision() {
+                    continue;
+                }
+                let options = offered_ids(story, &st, &event);
+                let by_id = self.decisions.get(k).map(|d| {
+                    let here = &story.nodes[st.node()].id;
+                    if *here != d.at {
+                        Err(format!(
+                            "decision {} was made at `{}`, but the story now asks at `{here}`",
+                            k + 1,
+                            d.at
+                        ))
+                    } else {
+                        options.iter().position(|id| *id == d.pick).ok_or_else(|| {
+                            format!(
+                                "at `{}`, the option taken at decision {} (`{}`) is no longer there",
+                                d.at,
+                                k + 1,
+                                d.pick
+                            )
+                        })
+                    }
+                });
+                let number = self.choices.get(k).map(|&n| n as usize);
+                let index = match (by_id, number) {
+                    (Some(Ok(i)), Some(n)) if same_story && n != i + 1 => {
+                        return Err(Refused(format!(
+                            "choice {} of the playthrough is {n}, but its id `{}` is option {} here: the document was edited",
+                            k + 1,
+                            self.decisions[k].pick,
+                            i + 1
+                        )));
+                    }
+                    (Some(Ok(i)), _) => i,
+                    (Some(Err(e)), _) if same_story => {
+                        return Err(Refused(format!(
+                            "{e}, though the story is the one it was made with: the document was edited"
+                        )));
+                    }
+                    (Some(Err(e)), _) => {
+                        problem = Some(e);
+                        break 'decisions;
+                    }
+                    (None, Some(n)) if n > options.len() => {
+                        let msg = format!(
+                            "choice {} of the playthrough is {n}, but there are only {} options here",
+                            k + 1,
+                            options.len()
+                        );
+                        if same_story {
+                            return Err(Refused(msg));
+                        }
+                        problem = Some(msg);
+                        break 'decisions;
+                    }
+                    (None, Some(n)) => n - 1,
+                    (None, None) => break 'decisions,
+                };
+                if story.choose(&mut st, index).is_err() {
+                    problem = Some(format!("decision {} cannot be taken", k + 1));
+                    break 'decisions;
+                }
+                continue 'decisions;
+            }
+        }
+        let replayed = st.decisions.len();
+        if problem.is_none()
+            && let Some(position) = &self.position
         {
-            return Err(SaveError::TooNew {
-                path: path.to_path_buf(),
-                found: header.version,
-            });
+            problem = self.follow_position(story, &mut st, position, &mut on_event);
         }
-        options.from_str(text).map_err(|e| SaveError::Format {
-            path: path.to_path_buf(),
-            message: e.to_string(),
+        Ok(Replayed {
+            state: st,
+            replayed,
+            problem,
+            same_story,
         })
+    }
+
+    /// Steps from just after the last decision to the saved position: `events` events, the
+    /// last line among them named `line`. In an edited story, the line is looked for up to the
+    /// next decision; not found, play stays just after the last decision.
+    fn follow_position(
+        &self,
+        story: &Story,
+        st: &mut StoryState,
+        position: &Position,
+        on_event: &mut impl FnMut(&Story, &StoryState, &Event<'_>),
+    ) -> Option<String> {
+        let start = st.clone();
+        let mut found_at = None;
+        let mut probe = st.clone();
+        // Bounded: the search stops at the next decision, an ending, or the engine's guard
+        // against a story that goes round forever.
+        for n in 1..=position.events.max(1).saturating_add(super::runtime::EVENT_LIMIT) {
+            let event = story.next(&mut probe);
+            let line_here = probe.last_line.map(|l| story.line_id(l as usize));
+            if n == position.events && line_here == position.line {
+                found_at = Some(n);
+                break;
+            }
+            if found_at.is_none()
+                && position.line.is_some()
+                && matches!(event, Event::Line(_))
+                && line_here == position.line
+            {
+                found_at = Some(n);
+            }
+            if event.is_decision() || event.is_final() {
+                break;
+            }
+        }
+        match found_at {
+            Some(n) => {
+                // Replay up to it with the events reported, on the real state.
+                *st = start;
+                for _ in 0..n {
+                    let event = story.next(st);
+                    on_event(story, st, &event);
+                }
+                let exact = n == position.events;
+                (!exact).then(|| {
+                    "the moment you saved at has moved a little; you continue at the same line"
+                        .to_string()
+                })
+            }
+            None if position.events == 0 => None,
+            None => {
+                *st = start;
+                Some(match &position.line {
+                    Some(line) => format!(
+                        "the line you were reading (`{line}`) is no longer where it was; you continue just after your last choice"
+                    ),
+                    None => "you continue just after your last choice".into(),
+                })
+            }
+        }
+    }
+
+    /// Resumes the playthrough in a story: exactly when every decision and the position fit,
+    /// else at the nearest point that does, with a message. Never panics.
+    pub fn resume(&self, story: &Story) -> Resume {
+        match self.replay(story, |_, _, _| {}) {
+            Ok(r) => r.into_resume(self.len()),
+            Err(Refused(why)) => Resume::Replayed {
+                state: story.new_state(self.seed),
+                replayed: 0,
+                message: format!("This save cannot be followed ({why}); you start from the beginning."),
+            },
+        }
+    }
+}
+
+/// What replaying a playthrough reached.
+#[derive(Debug, Clone)]
+pub struct Replayed {
+    /// The state reached.
+    pub state: StoryState,
+    /// Decisions replayed.
+    pub replayed: usize,
+    /// What did not fit, if anything (numbers 1-based).
+    pub problem: Option<String>,
+    /// Whether the story and engine are the ones the document was made with.
+    pub same_story: bool,
+}
+
+impl Replayed {
+    /// The outcome as a `Resume`, with a message for the player when anything changed.
+    pub fn into_resume(self, total: usize) -> Resume {
+        let changed = if self.same_story {
+            "This save"
+        } else {
+            "The story has changed since this save, and this save"
+        };
+        match self.problem {
+            None if self.same_story => Resume::Exact(self.state),
+            None => Resume::Replayed {
+                message: format!(
+                    "The story has changed since this save. All {} of your choices were replayed; you continue where you were.",
+                    self.replayed
+                ),
+                state: self.state,
+                replayed: self.replayed,
+            },
+            Some(p) => Resume::Replayed {
+                message: format!(
+                    "{changed} does not fit it all: {p}. {} of {total} choices were replayed; you continue from the last point that still matches.",
+                    self.replayed
+                ),
+                state: self.state,
+                replayed: self.replayed,
+            },
+        }
+    }
+}
+
+impl SaveDoc {
+    /// Makes a save of a state.
+    pub fn new(story: &Story, state: &StoryState, label: impl Into<String>) -> Self {
+        SaveDoc {
+            playthrough: Playthrough::new(story, state),
+            label: label.into(),
+            saved_at: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            chapter: state
+                .chapter_index()
+                .and_then(|c| story.chapters.get(c))
+                .map(|c| c.id.clone()),
+        }
+    }
+
+    /// The document as RON text.
+    pub fn to_ron(&self) -> String {
+        to_ron(self)
+    }
+
+    /// Reads a save from RON text (a byte-order mark is allowed).
+    pub fn from_ron(text: &str, path: &Path) -> Result<Self, SaveError> {
+        parse(text, path, "save")
     }
 
     /// Writes the save atomically.
@@ -174,84 +510,112 @@ impl SaveDoc {
         write_atomic(path, self.to_ron().as_bytes())
     }
 
-    /// Reads a save file.
+    /// Reads a save file (at most `MAX_DOCUMENT_BYTES`).
     pub fn read(path: &Path) -> Result<Self, SaveError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SaveError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_ron(&text, path)
+        Self::from_ron(&read_document(path)?, path)
     }
 
-    /// Resumes the save in a story: exactly when the story is unchanged, otherwise by replaying
-    /// the decisions by their ids as far as they still fit. Never panics.
+    /// Resumes the save in a story (see `Playthrough::resume`). Never panics.
     pub fn resume(&self, story: &Story) -> Resume {
-        let fits = self.fingerprint == story.fingerprint
-            && self.state.vars.len() == story.variables.len()
-            && self.state.visits.len() == story.nodes.len();
-        if fits {
-            return Resume::Exact(self.state.clone());
-        }
-        let mut st = story.new_state(self.seed);
-        let mut replayed = 0;
-        let mut problem = None;
-        'decisions: for d in &self.decisions {
-            loop {
-                let event = story.next(&mut st);
-                if event.is_final() {
-                    problem = Some(format!(
-                        "the story now ends before `{}`, where you chose next",
-                        d.at
-                    ));
-                    break 'decisions;
-                }
-                if !event.is_decision() {
-                    continue;
-                }
-                let here = &story.nodes[st.node()].id;
-                if *here != d.at {
-                    problem = Some(format!(
-                        "you chose at `{}`, but the story now asks at `{here}` instead",
-                        d.at
-                    ));
-                    break 'decisions;
-                }
-                let option = match &event {
-                    Event::Choices(views) => views.iter().position(|v| v.id == d.pick),
-                    Event::Paragraph(p) => {
-                        let options = offered_fragment_ids(&st, p.letter, p.index);
-                        options.iter().position(|id| *id == d.pick)
-                    }
-                    _ => None,
-                };
-                match option {
-                    Some(i) if story.choose(&mut st, i).is_ok() => {
-                        replayed += 1;
-                        continue 'decisions;
-                    }
-                    _ => {
-                        problem = Some(format!(
-                            "at `{}`, the option you took (`{}`) is no longer there",
-                            d.at, d.pick
-                        ));
-                        break 'decisions;
-                    }
-                }
-            }
-        }
-        let message = match problem {
-            None => format!(
-                "The story has changed since this save. All {replayed} of your choices were replayed; you continue just after your last choice."
+        self.playthrough.resume(story)
+    }
+}
+
+fn to_ron<T: Serialize>(doc: &T) -> String {
+    let config = ron::ser::PrettyConfig::new()
+        .depth_limit(3)
+        .struct_names(true);
+    ron::ser::to_string_pretty(doc, config).unwrap_or_default()
+}
+
+/// Reads a document with a size limit, so a huge or endless file is never read whole; a
+/// byte-order mark is dropped, and text that is not UTF-8 is placed by line and column
+/// (`files::read_text`, shared with every file the tools read).
+fn read_document(path: &Path) -> Result<String, SaveError> {
+    super::files::read_text(path, MAX_DOCUMENT_BYTES).map_err(|e| match e {
+        super::files::ReadError::Io(source) => SaveError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        other => SaveError::Format {
+            path: path.to_path_buf(),
+            what: "document",
+            message: other.to_string(),
+        },
+    })
+}
+
+fn parse<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &Path,
+    what: &'static str,
+) -> Result<T, SaveError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Read the format first, so a newer document says so instead of failing to parse.
+    if let Some(found) = declared_format(text)
+        && found > FORMAT
+    {
+        return Err(SaveError::TooNew {
+            path: path.to_path_buf(),
+            found,
+        });
+    }
+    ron::Options::default()
+        .from_str(text)
+        .map_err(|e| SaveError::Format {
+            path: path.to_path_buf(),
+            what,
+            message: format!(
+                "line {}, column {}: {}",
+                e.span.start.line, e.span.start.col, e.code
             ),
-            Some(p) => format!(
-                "The story has changed since this save: {p}. {replayed} of {} choices were replayed; you continue from the last point that still matches.",
-                self.decisions.len()
-            ),
-        };
-        Resume::Replayed {
-            state: st,
-            replayed,
-            message,
+        })
+}
+
+/// The `format: N` a document declares, found without parsing the rest.
+fn declared_format(text: &str) -> Option<u32> {
+    let at = text.find("format")?;
+    let rest = text[at + "format".len()..].trim_start().strip_prefix(':')?;
+    let digits: String = rest
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// The stable ids of the options a decision event offers, in order.
+fn offered_ids(story: &Story, st: &StoryState, event: &Event<'_>) -> Vec<String> {
+    match event {
+        Event::Choices(views) => views.iter().map(|v| v.id.to_string()).collect(),
+        Event::Paragraph(p) => {
+            let paragraph = &p.letter.paragraphs[p.index];
+            paragraph
+                .fragments
+                .iter()
+                .filter(|f| f.when.as_ref().is_none_or(|w| w.eval(st)))
+                .map(|f| format!("{}/{}", p.letter.id, f.id))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .chain(
+                    // Nothing held: the engine offers the first fragment.
+                    paragraph
+                        .fragments
+                        .iter()
+                        .all(|f| f.when.as_ref().is_some_and(|w| !w.eval(st)))
+                        .then(|| {
+                            paragraph
+                                .fragments
+                                .first()
+                                .map(|f| format!("{}/{}", p.letter.id, f.id))
+                        })
+                        .flatten(),
+                )
+                .collect()
+        }
+        _ => {
+            let _ = story;
+            Vec::new()
         }
     }
 }
@@ -263,26 +627,20 @@ fn pick_id(story: &Story, pick: Pick) -> String {
             .get(global as usize)
             .map(|c| c.id.clone())
             .unwrap_or_default(),
-        Pick::Fragment(l, p, f) => format!("{}:{p}:{f}", story.letters[l as usize].id),
+        Pick::Fragment(l, p, f) => story
+            .letters
+            .get(l as usize)
+            .and_then(|letter| {
+                let fragment = letter.paragraphs.get(p as usize)?.fragments.get(f as usize)?;
+                Some(format!("{}/{}", letter.id, fragment.id))
+            })
+            .unwrap_or_default(),
     }
 }
 
-fn offered_fragment_ids(
-    st: &StoryState,
-    letter: &super::model::Letter,
-    paragraph: usize,
-) -> Vec<String> {
-    letter.paragraphs[paragraph]
-        .fragments
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.when.as_ref().is_none_or(|w| w.eval(st)))
-        .map(|(i, _)| format!("{}:{paragraph}:{i}", letter.id))
-        .collect()
-}
-
 /// Writes a file so that a crash at any moment leaves either the old file or the new one, never
-/// a torn one: write a temporary file beside it, fsync it, rename it over, fsync the folder.
+/// a torn one: a temporary file beside it (`tempfile`), written and fsynced, then persisted
+/// (renamed) over the old one, and the folder fsynced so the rename itself is durable.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SaveError> {
     let io = |source| SaveError::Io {
         path: path.to_path_buf(),
@@ -293,25 +651,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SaveError> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, path)?;
-        // The rename is durable only once the folder's entry is on disk.
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let mut file = tempfile::Builder::new()
+        .prefix(".her-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    file.write_all(bytes).map_err(io)?;
+    file.as_file().sync_all().map_err(io)?;
+    // On failure the temporary file is removed when it drops; the old file is untouched.
+    file.persist(path).map_err(|e| io(e.error))?;
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
     }
-    result.map_err(io)
+    Ok(())
 }

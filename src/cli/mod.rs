@@ -7,13 +7,13 @@
 // First, so that the modules below have its macros (`out!`, `outln!`, `err!`, `errln!`).
 #[macro_use]
 pub mod output;
+mod playthrough;
 
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use serde::{Deserialize, Serialize};
 
 use crate::story::diagnostic::{render_json, render_pretty};
 use crate::story::explore::{explore, to_dot};
@@ -102,8 +102,13 @@ pub enum Command {
     },
     /// Replay a recorded playthrough and print its transcript.
     Replay {
-        /// A recording written by `her read --record`.
+        /// A playthrough: a recording written by `her read --record`, a shared replay file, or
+        /// a save.
         file: PathBuf,
+        /// Dialogue folders to play it in: the base story first, then mods. The document never
+        /// names them itself.
+        #[arg(default_value = "dialogue")]
+        paths: Vec<PathBuf>,
         /// Also write the transcript to this file.
         #[arg(long)]
         transcript: Option<PathBuf>,
@@ -141,19 +146,6 @@ pub enum Format {
     Pretty,
     /// A JSON array, for tools.
     Json,
-}
-
-/// A recorded playthrough: enough to replay it exactly.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Recording {
-    /// The dialogue folders, as given.
-    pub dialogue: Vec<PathBuf>,
-    /// The seed.
-    pub seed: u64,
-    /// The choices, 1-based.
-    pub choices: Vec<usize>,
-    /// The story's fingerprint when recorded.
-    pub fingerprint: String,
 }
 
 /// Runs the command line.
@@ -204,7 +196,11 @@ pub fn main() -> ExitCode {
             transcript.as_deref(),
             record.as_deref(),
         ),
-        Some(Command::Replay { file, transcript }) => replay(&file, transcript.as_deref()),
+        Some(Command::Replay {
+            file,
+            paths,
+            transcript,
+        }) => playthrough::replay(&file, &paths, transcript.as_deref()),
         Some(Command::Stats { paths }) => {
             let Some(story) = load_playable(&paths) else {
                 return ExitCode::from(2);
@@ -404,19 +400,10 @@ fn read(
         );
         status = ExitCode::from(2);
     }
-    if let Some(path) = record {
-        let rec = Recording {
-            dialogue: paths.to_vec(),
-            seed,
-            choices: made,
-            fingerprint: story.fingerprint.clone(),
-        };
-        let text =
-            ron::ser::to_string_pretty(&rec, ron::ser::PrettyConfig::new()).unwrap_or_default();
-        if let Err(e) = crate::story::save::write_atomic(path, text.as_bytes()) {
-            errln!("error: cannot write the recording: {e}");
-            status = ExitCode::from(2);
-        }
+    if let Some(path) = record
+        && !playthrough::record(&story, &state, path)
+    {
+        status = ExitCode::from(2);
     }
     status
 }
@@ -449,53 +436,6 @@ fn ask(stdin: &mut impl BufRead, count: usize, interactive: bool) -> Option<Answ
                     }
                 }
             },
-        }
-    }
-}
-
-/// `her replay`.
-fn replay(file: &Path, transcript: Option<&Path>) -> ExitCode {
-    // Bounded, byte-order mark dropped, bad UTF-8 placed: like every file the tools read.
-    let text = match crate::story::files::read_text(file, crate::story::files::MAX_FILE_BYTES) {
-        Ok(t) => t,
-        Err(e) => {
-            errln!("error: cannot read {}: {e}", file.display());
-            return ExitCode::from(2);
-        }
-    };
-    let rec: Recording = match ron::from_str(&text) {
-        Ok(r) => r,
-        Err(e) => {
-            errln!(
-                "{}:{}: error: this is not a recording: {}",
-                file.display(),
-                e.span.start,
-                e.code
-            );
-            errln!("hint: recordings are written by `her read --record FILE`");
-            return ExitCode::from(2);
-        }
-    };
-    let Some(story) = load_playable(&rec.dialogue) else {
-        return ExitCode::from(2);
-    };
-    if story.fingerprint != rec.fingerprint {
-        errln!("note: the dialogue has changed since this was recorded; the replay may differ");
-    }
-    match crate::story::transcript::transcript(&story, rec.seed, &rec.choices) {
-        Ok(out) => {
-            out!("{out}");
-            if let Some(path) = transcript
-                && let Err(e) = std::fs::write(path, &out)
-            {
-                errln!("error: cannot write {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            errln!("error: the recording no longer fits the story: {e}");
-            ExitCode::from(1)
         }
     }
 }

@@ -18,7 +18,7 @@ use super::format::{
 };
 use super::model::{
     Chapter, Character, Choice, ChoicesOp, Ending, Fragment, Group, Letter, LineDef, LineOp, Map,
-    NARRATION, Node, NodeIx, Op, Paragraph, Piece, SourceRef, Story, Template, Variable, Variant,
+    NARRATION, Node, NodeIx, Op, Paragraph, Piece, SourceRef, Story, Template, Variable, Variant, split_line_tag,
 };
 
 /// A set with the engine's fast hasher.
@@ -379,6 +379,8 @@ struct Compiler<'a> {
     effect_cache: Map<String, Effect>,
     /// A large story may be compiled in two halves at once.
     two_cores: bool,
+    /// Every `#line:` tag: (tag, file, line index), checked for duplicates once all is compiled.
+    line_tags: Vec<(Box<str>, usize, usize)>,
 }
 
 impl Scope for Compiler<'_> {
@@ -438,6 +440,7 @@ impl<'a> Compiler<'a> {
             cond_cache: Map::default(),
             effect_cache: Map::default(),
             two_cores: true,
+            line_tags: Vec::new(),
         }
     }
 
@@ -461,10 +464,21 @@ impl<'a> Compiler<'a> {
         self.diagnostics.push(d);
     }
 
-    /// Finds a literal after the cursor within the current node, else anywhere in the node.
+    /// Where a literal is: exactly, when it was borrowed from the current file's text (nearly
+    /// always: a raw string, a string with quotes, the second of two equal strings all know
+    /// their own place); else the first match within the current node.
     fn find(&self, literal: &str) -> Option<Range<usize>> {
-        let c = self.cursor;
-        self.source().find_literal_within(literal, c.start..c.end)
+        self.span_of(literal).or_else(|| {
+            let c = self.cursor;
+            self.source().find_literal_within(literal, c.start..c.end)
+        })
+    }
+
+    /// The exact byte range of `text` in the current file, when `text` points into it.
+    fn span_of(&self, text: &str) -> Option<Range<usize>> {
+        let source = &self.source().text;
+        let at = (text.as_ptr() as usize).checked_sub(source.as_ptr() as usize)?;
+        (at + text.len() <= source.len()).then(|| at..at + text.len())
     }
 
     fn locate(&mut self, literal: Option<&str>) -> Range<usize> {
@@ -624,7 +638,10 @@ impl<'a> Compiler<'a> {
     fn template_error(&mut self, text: &str, inner: Range<usize>, message: &str, hint: &str) {
         let source = self.source();
         let c = self.cursor;
-        let span = match source.find_text_within(text, c.start..c.end) {
+        let span = match self
+            .span_of(text)
+            .or_else(|| source.find_text_within(text, c.start..c.end))
+        {
             Some(lit) => source.inner_span(&lit, &inner),
             None => self.locate(None),
         };
@@ -1163,6 +1180,7 @@ impl<'a> Compiler<'a> {
                 nodes[from + n].entry = entry + base;
             }
         }
+        self.check_line_tags(&nodes, &node_ends);
         if self
             .diagnostics
             .iter()
@@ -1215,6 +1233,47 @@ impl<'a> Compiler<'a> {
             variable_index: std::mem::take(&mut self.variable_index),
             character_index: std::mem::take(&mut self.character_index),
         })
+    }
+
+    /// A `#line:` tag names one line in the whole story (saves and seen lines name it): each
+    /// second use is reported at its own place.
+    fn check_line_tags(&mut self, nodes: &[Node], node_ends: &[usize]) {
+        let mut tags = std::mem::take(&mut self.line_tags);
+        tags.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
+        for pair in tags.windows(2) {
+            let ((tag, _, first), (again, file, line)) = (&pair[0], &pair[1]);
+            if tag != again {
+                continue;
+            }
+            let node = &nodes[self.lines[*line].node];
+            let first_node = &nodes[self.lines[*first].node];
+            let start = node.source.offset;
+            let end = node_ends[self.lines[*line].node];
+            // The second use in the same node comes after the first: search past it.
+            let from = if first_node.source.offset == start {
+                self.sources[*file]
+                    .find_text_within(&format!("#line:{tag}"), start..end)
+                    .map_or(start, |r| r.end)
+            } else {
+                start
+            };
+            self.cursor = Cursor {
+                file: *file,
+                offset: from,
+                start: from,
+                end,
+            };
+            let span = self.sources[*file].find_text_within(&format!("#line:{tag}"), from..end);
+            let span = span.unwrap_or_else(|| self.locate(None));
+            let d = self.sources[*file].diagnostic(
+                Severity::Error,
+                "E003",
+                span,
+                format!("the line id `{tag}` is used twice (also in `{}`)", first_node.id),
+                Some("every line needs its own id: delete this tag and run `her tag` to stamp a new one".into()),
+            );
+            self.diagnostics.push(d);
+        }
     }
 
     /// Compiles chapters (numbered from `first_chapter`, their nodes from `first_node`) and
@@ -1350,6 +1409,12 @@ impl<'a> Compiler<'a> {
                 .map(|r| r.start + choices..r.end + choices),
         );
         self.effects.extend(other.effects);
+        self.line_tags.extend(
+            other
+                .line_tags
+                .into_iter()
+                .map(|(tag, file, line)| (tag, file, line + lines)),
+        );
         self.choice_count += other.choice_count;
         self.variant_count += other.variant_count;
         for (mine, theirs) in self.letters.iter_mut().zip(other.letters) {
@@ -1440,11 +1505,30 @@ impl<'a> Compiler<'a> {
             None
         };
         self.ops.push(way_on.unwrap_or(Op::DeadEnd(node_ix)));
+        self.check_choice_ids(node);
         if choices_op.is_some() {
             // A choice's `then` has no choices of its own, so a set's choices stay together.
             for (k, choice) in node.choices.iter().enumerate() {
                 let c = self.compile_choice(choice, k, after);
                 self.choices.push(c);
+            }
+        }
+    }
+
+    /// A choice's id names it within its node (saves name decisions by it): each second use is
+    /// reported at its own place.
+    fn check_choice_ids(&mut self, node: &NodeDef) {
+        let mut seen: Set<&str> = Set::default();
+        for c in &node.choices {
+            let Some(id) = &c.id else { continue };
+            if !seen.insert(id.as_str()) {
+                self.report(
+                    Severity::Error,
+                    "E003",
+                    Some(id),
+                    format!("the choice id `{id}` is used twice in the node `{}`", node.id),
+                    Some("every choice of a node needs its own id".into()),
+                );
             }
         }
     }
@@ -1469,6 +1553,7 @@ impl<'a> Compiler<'a> {
         let global = self.choice_count;
         self.choice_count += 1;
         Choice {
+            // Untagged, a choice is named by its place (1-based): `her tag` gives it a name.
             id: def
                 .id
                 .as_ref()
@@ -1583,6 +1668,10 @@ impl<'a> Compiler<'a> {
     }
 
     fn line(&mut self, text: &str) {
+        let (text, tag) = split_line_tag(text);
+        if let Some(tag) = tag {
+            self.line_tags.push((tag.into(), self.cursor.file, self.lines.len()));
+        }
         let (speaker, words) = match text.split_once(':') {
             Some((who, rest)) if self.character_index.contains_key(who.trim()) => (
                 self.character_index.get(who.trim()).copied(),
@@ -1626,6 +1715,7 @@ impl<'a> Compiler<'a> {
             text: template,
             node: self.node,
             number,
+            tag: tag.map(Into::into),
         });
     }
 
@@ -1689,9 +1779,23 @@ impl<'a> Compiler<'a> {
             return;
         }
         let mut paragraphs = Vec::new();
-        for p in &def.paragraphs {
+        let mut ids: Set<String> = Set::default();
+        for (pi, p) in def.paragraphs.iter().enumerate() {
             let mut fragments = Vec::new();
-            for f in &p.fragments {
+            for (fi, f) in p.fragments.iter().enumerate() {
+                let id = match &f.id {
+                    Some(id) => id.to_string(),
+                    None => format!("{}.{}", pi + 1, fi + 1),
+                };
+                if !ids.insert(id.clone()) {
+                    self.report(
+                        Severity::Error,
+                        "E003",
+                        f.id.as_deref(),
+                        format!("the fragment id `{id}` is used twice in the letter `{}`", def.id),
+                        Some("every fragment of a letter needs its own id".into()),
+                    );
+                }
                 let text = self.template(&f.text);
                 self.advance(&f.text);
                 let when = f
@@ -1701,6 +1805,7 @@ impl<'a> Compiler<'a> {
                     .map(|c| c.cond);
                 let effects = self.effects(&f.effects);
                 fragments.push(Fragment {
+                    id,
                     text,
                     when,
                     effects,

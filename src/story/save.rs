@@ -528,9 +528,8 @@ fn to_ron<T: Serialize>(doc: &T) -> String {
     ron::ser::to_string_pretty(doc, config).unwrap_or_default()
 }
 
-/// Reads a document with a size limit, so a huge or endless file is never read whole; a
-/// byte-order mark is dropped, and text that is not UTF-8 is placed by line and column
-/// (`files::read_text`, shared with every file the tools read).
+/// Reads a document with a size limit (a huge or endless file is never read whole), a
+/// byte-order mark dropped and bad UTF-8 placed, like every file the tools read.
 fn read_document(path: &Path) -> Result<String, SaveError> {
     super::files::read_text(path, MAX_DOCUMENT_BYTES).map_err(|e| match e {
         super::files::ReadError::Io(source) => SaveError::Io {

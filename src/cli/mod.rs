@@ -8,6 +8,7 @@
 #[macro_use]
 pub mod output;
 mod playthrough;
+mod tag;
 
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
@@ -113,6 +114,16 @@ pub enum Command {
         #[arg(long)]
         transcript: Option<PathBuf>,
     },
+    /// Stamp a stable id on every line, choice and letter fragment that lacks one (a text edit:
+    /// comments and layout stay), so saves, seen lines and mods can name them.
+    Tag {
+        /// Dialogue folders or files.
+        #[arg(default_value = "dialogue")]
+        paths: Vec<PathBuf>,
+        /// Change nothing: list what is untagged, and exit 1 if anything is.
+        #[arg(long)]
+        check: bool,
+    },
     /// Count what the story holds: words, real choices, how much the OS's lines vary, memories.
     Stats {
         /// Dialogue folders: the base story first, then mods.
@@ -201,6 +212,7 @@ pub fn main() -> ExitCode {
             paths,
             transcript,
         }) => playthrough::replay(&file, &paths, transcript.as_deref()),
+        Some(Command::Tag { paths, check }) => tag::run(&paths, check),
         Some(Command::Stats { paths }) => {
             let Some(story) = load_playable(&paths) else {
                 return ExitCode::from(2);
@@ -210,7 +222,8 @@ pub fn main() -> ExitCode {
             outln!("nodes                {}", s.nodes);
             outln!(
                 "choices              {} ({} real: a later condition or line reads what they do)",
-                s.choices, s.real_choices
+                s.choices,
+                s.real_choices
             );
             outln!(
                 "OS lines             {} ({} varied by state, stage or memory: {:.0}%)",

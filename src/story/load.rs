@@ -18,7 +18,8 @@ use super::format::{
 };
 use super::model::{
     Chapter, Character, Choice, ChoicesOp, Ending, Fragment, Group, Letter, LineDef, LineOp, Map,
-    NARRATION, Node, NodeIx, Op, Paragraph, Piece, SourceRef, Story, Template, Variable, Variant, split_line_tag,
+    NARRATION, Node, NodeIx, Op, Paragraph, Piece, SourceRef, Story, Template, Variable, Variant,
+    split_line_tag,
 };
 
 /// A set with the engine's fast hasher.
@@ -50,7 +51,7 @@ impl LoadReport {
 
 /// RON as writers write it: `when: "x"` rather than `when: Some("x")`, and `Letter(id: ...)`
 /// rather than `Letter((id: ...))`.
-fn ron_options() -> ron::Options {
+pub(crate) fn ron_options() -> ron::Options {
     ron::Options::default()
         .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
 }
@@ -1526,7 +1527,10 @@ impl<'a> Compiler<'a> {
                     Severity::Error,
                     "E003",
                     Some(id),
-                    format!("the choice id `{id}` is used twice in the node `{}`", node.id),
+                    format!(
+                        "the choice id `{id}` is used twice in the node `{}`",
+                        node.id
+                    ),
                     Some("every choice of a node needs its own id".into()),
                 );
             }
@@ -1670,7 +1674,8 @@ impl<'a> Compiler<'a> {
     fn line(&mut self, text: &str) {
         let (text, tag) = split_line_tag(text);
         if let Some(tag) = tag {
-            self.line_tags.push((tag.into(), self.cursor.file, self.lines.len()));
+            self.line_tags
+                .push((tag.into(), self.cursor.file, self.lines.len()));
         }
         let (speaker, words) = match text.split_once(':') {
             Some((who, rest)) if self.character_index.contains_key(who.trim()) => (
@@ -1792,7 +1797,10 @@ impl<'a> Compiler<'a> {
                         Severity::Error,
                         "E003",
                         f.id.as_deref(),
-                        format!("the fragment id `{id}` is used twice in the letter `{}`", def.id),
+                        format!(
+                            "the fragment id `{id}` is used twice in the letter `{}`",
+                            def.id
+                        ),
                         Some("every fragment of a letter needs its own id".into()),
                     );
                 }

@@ -10,6 +10,7 @@
 //! - `runtime`: `StoryState` and the pull API (`Story::next`, `Story::choose`);
 //! - `save`: atomic, versioned saves that survive story edits;
 //! - `explore`: every reachable state;
+//! - `tag`: `her tag`, stable ids stamped into the files as text edits;
 //! - `stats`: what the story holds (words, real choices, varied lines, callbacks);
 //! - `transcript`: events as text.
 
@@ -23,6 +24,7 @@ pub mod model;
 pub mod runtime;
 pub mod save;
 pub mod stats;
+pub mod tag;
 pub mod transcript;
 pub mod validate;
 

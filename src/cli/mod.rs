@@ -138,8 +138,9 @@ pub enum Command {
         /// The seed for the story's random variation.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Stop after this many distinct states.
-        #[arg(long, default_value_t = 200_000)]
+        /// Stop after this many distinct states (and hold at most this many waiting): memory
+        /// grows with it, about 10 kB a state for the shipped story.
+        #[arg(long, default_value_t = 50_000)]
         max_states: usize,
         /// Write the branch graph for Graphviz (`dot -Tsvg`) to this file.
         #[arg(long)]

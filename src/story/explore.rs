@@ -31,6 +31,8 @@ pub struct Exploration {
     pub edges: BTreeSet<(usize, usize)>,
     /// Per choice (global index): taken on some path.
     pub choices_taken: Vec<bool>,
+    /// Nodes not reached yet, checked against each state's visit counts.
+    unreached: Vec<usize>,
 }
 
 /// The values a variable took during exploration.
@@ -131,7 +133,9 @@ fn advance(story: &Story, st: &mut StoryState, report: &mut Exploration) -> (Out
         let before = st.node();
         let event = story.next(st);
         let after = st.node();
-        novel |= !std::mem::replace(&mut report.nodes_reached[after], true);
+        if event.is_final() || event.is_decision() {
+            novel |= note_nodes(report, st);
+        }
         if before != after {
             report.edges.insert((before, after));
         }
@@ -156,6 +160,22 @@ fn advance(story: &Story, st: &mut StoryState, report: &mut Exploration) -> (Out
             _ => {}
         }
     }
+}
+
+/// Notes every node the state has entered (by its visit counts, so a node with no line of its
+/// own, passed within one step, counts as `her read` shows it, and a start node whose `when`
+/// fails does not); true when one is new. Only the nodes not yet reached are looked at.
+fn note_nodes(report: &mut Exploration, st: &StoryState) -> bool {
+    let before = report.unreached.len();
+    let reached = &mut report.nodes_reached;
+    report.unreached.retain(|&n| {
+        let entered = st.visits[n] > 0;
+        if entered {
+            reached[n] = true;
+        }
+        !entered
+    });
+    report.unreached.len() != before
 }
 
 /// Notes a choice taken; true when it was never taken before.
@@ -270,6 +290,7 @@ pub fn explore(
             .collect(),
         edges: BTreeSet::new(),
         choices_taken: vec![false; story.choice_count],
+        unreached: (0..story.nodes.len()).collect(),
     };
     for (slot, var) in story.variables.iter().enumerate() {
         if var.ty != super::expr::VarType::Text {
@@ -318,6 +339,12 @@ pub fn explore(
         if report.states >= max_states {
             report.complete = false;
             break;
+        }
+        // The waiting states are bounded too: a state is a few kB, and a wide story would
+        // otherwise queue millions of them.
+        if fresh.len() + rest.len() >= max_states {
+            report.complete = false;
+            continue;
         }
         for option in 0..options {
             let mut next = st.clone();

@@ -21,7 +21,7 @@ const LOOP_LIMIT: u32 = 1_000_000;
 /// How many events may come between two decisions before the engine decides the story goes
 /// round forever (a cycle of nodes with lines but no choice and no way out). A real chapter
 /// delivers a few hundred at most.
-pub const EVENT_LIMIT: u32 = 20_000;
+pub const EVENT_LIMIT: u32 = 5_000;
 
 /// The seeded generator, stored as seed and position so saves stay small and exact.
 #[derive(Debug, Clone)]

@@ -181,8 +181,8 @@ fn check_paths(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
                         )
                     } else {
                         src.diagnostic(
-                            Severity::Warning,
-                            "W102",
+                            Severity::Error,
+                            "E022",
                             span,
                             format!("dead end: the story stops at `{}`, which is not an ending", node.id),
                             Some("add choices, a `next`, or an `end`".into()),
@@ -193,6 +193,7 @@ fn check_paths(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
             _ => {}
         }
     }
+    out.extend(check_traps(story, sources, &reach));
     for (e, reached) in endings_reached.iter().enumerate() {
         if !reached {
             let id = &story.endings[e].id;
@@ -211,6 +212,95 @@ fn check_paths(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
         }
     }
 
+    out
+}
+
+/// Loops the player can never leave, whatever the variables hold: a strongly connected set of
+/// reachable ops (through `next`, `Goto`, gates, `If`s) with no choice, letter or ending in it
+/// and no edge out of it. Found with Tarjan's algorithm (`petgraph`, iterative: no input can
+/// exhaust the stack). Loops whose way out depends on variables are `explore`'s to find; at run
+/// time the engine stops any loop that goes on without a decision (`runtime::EVENT_LIMIT`).
+fn check_traps(story: &Story, sources: &[SourceFile], reach: &[Reach]) -> Vec<Diagnostic> {
+    use petgraph::graph::{DiGraph, NodeIndex};
+    let mut graph: DiGraph<(), ()> = DiGraph::with_capacity(story.ops.len(), story.ops.len());
+    for _ in 0..story.ops.len() {
+        graph.add_node(());
+    }
+    let mut next = Vec::new();
+    for pc in 0..story.ops.len() {
+        if reach[pc] == Reach::No {
+            continue;
+        }
+        successors(story, pc, &mut next);
+        for &(to, _) in &next {
+            graph.add_edge(NodeIndex::new(pc), NodeIndex::new(to), ());
+        }
+    }
+    // Which node an op belongs to: nodes' programs are laid out in order of their entries.
+    let mut entries: Vec<(usize, usize)> = story
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.entry, i))
+        .collect();
+    entries.sort_unstable();
+    let node_of = |pc: usize| {
+        let at = entries.partition_point(|&(e, _)| e <= pc);
+        entries[at.saturating_sub(1)].1
+    };
+    let mut out = Vec::new();
+    for scc in petgraph::algo::tarjan_scc(&graph) {
+        let first = scc[0].index();
+        if reach[first] == Reach::No {
+            continue;
+        }
+        let looped = scc.len() > 1 || graph.contains_edge(scc[0], scc[0]);
+        if !looped {
+            continue;
+        }
+        let members: std::collections::HashSet<usize> = scc.iter().map(|n| n.index()).collect();
+        let way_out = scc.iter().any(|n| {
+            matches!(
+                story.ops[n.index()],
+                Op::Choices(_) | Op::Letter(_) | Op::End(_) | Op::DeadEnd(_)
+            ) || graph
+                .neighbors(*n)
+                .any(|to| !members.contains(&to.index()))
+        });
+        if way_out {
+            continue;
+        }
+        let mut nodes: Vec<usize> = scc.iter().map(|n| node_of(n.index())).collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        let names: Vec<String> = nodes
+            .iter()
+            .take(8)
+            .map(|&n| format!("`{}`", story.nodes[n].id))
+            .collect();
+        let more = if nodes.len() > 8 {
+            format!(" and {} more", nodes.len() - 8)
+        } else {
+            String::new()
+        };
+        let node = &story.nodes[nodes[0]];
+        if let Some(src) = sources.get(node.source.file) {
+            let local = node.id.split_once('.').map_or(node.id.as_str(), |(_, n)| n);
+            let span = src
+                .find_field("id", local, node.source.offset)
+                .unwrap_or(node.source.offset..node.source.offset + 1);
+            out.push(src.diagnostic(
+                Severity::Error,
+                "E023",
+                span,
+                format!(
+                    "a loop the player can never leave: {}{more} lead only to each other, with no choice and no ending",
+                    names.join(", ")
+                ),
+                Some("give one of them a choice, an `end`, or a `next` that leads out".into()),
+            ));
+        }
+    }
     out
 }
 

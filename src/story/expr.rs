@@ -605,8 +605,122 @@ fn syntax_error(err: pest::error::Error<Rule>, what: &str) -> ExprError {
     }
 }
 
+/// The longest condition or effect, in bytes: a real one is a few dozen.
+pub const MAX_EXPR_BYTES: usize = 1_000;
+/// The deepest nesting of a condition or effect: parentheses plus a run of `!`, `not` or `-`.
+pub const MAX_EXPR_DEPTH: usize = 32;
+/// The most operators in one condition or effect (`&&`, `||`, comparisons, arithmetic).
+pub const MAX_EXPR_OPERATORS: usize = 64;
+
+/// Checks the limits before anything parses, so no input can exhaust a stack in parsing, type
+/// checking, compiling, evaluating or dropping it (each of those follows the expression's
+/// shape). Over a limit: `E021` at the place, saying the limit.
+fn check_limits(text: &str) -> Result<(), ExprError> {
+    let over = |span: std::ops::Range<usize>, message: String, hint: &str| ExprError {
+        span,
+        code: "E021",
+        message,
+        hint: Some(hint.into()),
+    };
+    if text.len() > MAX_EXPR_BYTES {
+        return Err(over(
+            0..text.len(),
+            format!(
+                "this is {} bytes long; a condition or effect may be at most {MAX_EXPR_BYTES}",
+                text.len()
+            ),
+            "split it: set a flag in an earlier effect and test the flag here",
+        ));
+    }
+    let bytes = text.as_bytes();
+    let (mut parens, mut prefix, mut operators) = (0usize, 0usize, 0usize);
+    let mut expect_operand = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let rest = &text[i..];
+        let word = |w: &str| {
+            rest.starts_with(w)
+                && !rest[w.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'))
+        };
+        let step = match c {
+            b' ' | b'\t' | b'\r' | b'\n' => 1,
+            b'"' => rest[1..].find('"').map_or(rest.len(), |e| e + 2),
+            b'(' => {
+                parens += 1;
+                prefix = 0;
+                expect_operand = true;
+                1
+            }
+            b')' => {
+                parens = parens.saturating_sub(1);
+                expect_operand = false;
+                1
+            }
+            b'!' if !rest.starts_with("!=") => {
+                prefix += 1;
+                1
+            }
+            b'-' if expect_operand => {
+                prefix += 1;
+                1
+            }
+            _ if word("not") => {
+                prefix += 1;
+                3
+            }
+            _ if word("and") || word("or") => {
+                operators += 1;
+                expect_operand = true;
+                prefix = 0;
+                if word("or") { 2 } else { 3 }
+            }
+            _ if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' => {
+                expect_operand = false;
+                prefix = 0;
+                1
+            }
+            _ => {
+                operators += 1;
+                expect_operand = true;
+                prefix = 0;
+                let two = ["&&", "||", "==", "!=", "<=", ">=", "+=", "-="];
+                if two.iter().any(|t| rest.starts_with(t)) {
+                    2
+                } else {
+                    1
+                }
+            }
+        };
+        let depth = parens + prefix;
+        if depth > MAX_EXPR_DEPTH {
+            return Err(over(
+                i..(i + 1).min(text.len()),
+                format!(
+                    "this is nested deeper than {MAX_EXPR_DEPTH} (parentheses and `!`, `not` or `-` in a row)"
+                ),
+                "write it flatter: `!!x` is `x`, and a long condition can be split across a flag",
+            ));
+        }
+        if operators > MAX_EXPR_OPERATORS {
+            return Err(over(
+                i..(i + 1).min(text.len()),
+                format!("this has more than {MAX_EXPR_OPERATORS} operators"),
+                "split it: set a flag in an earlier effect and test the flag here",
+            ));
+        }
+        i += step.max(1);
+        while i < bytes.len() && !text.is_char_boundary(i) {
+            i += 1;
+        }
+    }
+    Ok(())
+}
+
 /// Parses and type-checks a condition.
 pub fn compile_condition(text: &str, scope: &impl Scope) -> Result<CompiledCond, Vec<ExprError>> {
+    check_limits(text).map_err(|e| vec![e])?;
     let mut pairs =
         ExprParser::parse(Rule::condition, text).map_err(|e| vec![syntax_error(e, "condition")])?;
     let expr = pairs
@@ -640,6 +754,7 @@ fn empty_error(text: &str) -> ExprError {
 
 /// Parses and type-checks an effect.
 pub fn compile_effect(text: &str, scope: &impl Scope) -> Result<Effect, Vec<ExprError>> {
+    check_limits(text).map_err(|e| vec![e])?;
     let mut pairs =
         ExprParser::parse(Rule::effect, text).map_err(|e| vec![syntax_error(e, "effect")])?;
     let stmt = pairs

@@ -226,6 +226,16 @@ fn ron_error(source: &SourceFile, e: &ron::error::SpannedError) -> Diagnostic {
     let end = source
         .offset(e.span.end.line, e.span.end.col)
         .max(start + 1);
+    if matches!(e.code, ron::Error::ExceededRecursionLimit) {
+        // The parser's own words name its internals; a writer needs the limit and a way out.
+        return source.diagnostic(
+            Severity::Error,
+            "E021",
+            start..end.min(source.text.len().max(start)),
+            "this is nested too deeply: steps inside steps (`If` in `If`, variants in choices...) may go about 30 levels down",
+            Some("move the inner steps into a node of their own and `Goto` it".into()),
+        );
+    }
     let message = e.code.to_string();
     let hint = if message.contains("field") || message.contains("variant") {
         "check the spelling against docs/dialogue-format.md; the message lists what is allowed here"
@@ -846,7 +856,7 @@ impl<'a> Compiler<'a> {
             }
         }
         let Some((story_file, story_def)) = story_def else {
-            if !self.diagnostics.iter().any(|d| d.code == "E001") {
+            if !self.diagnostics.iter().any(|d| unparsed(d)) {
                 self.diagnostics.push(
                     Diagnostic::general(Severity::Error, "E009", "no `Story(...)` file was found")
                         .with_hint(Some(
@@ -959,7 +969,7 @@ impl<'a> Compiler<'a> {
                 Some(i) => ordered.push(merged.swap_remove(i)),
                 // A file that failed to parse is the likely home of a missing chapter: its own
                 // error says what is wrong, without a second one here.
-                None if self.diagnostics.iter().any(|d| d.code == "E001") => {}
+                None if self.diagnostics.iter().any(|d| unparsed(d)) => {}
                 None => {
                     self.cursor = Cursor::file(*file);
                     let hint = did_you_mean(id, merged.iter().map(|m| m.0.as_str()))
@@ -1853,4 +1863,10 @@ impl<'a> Compiler<'a> {
         self.letters[l].paragraphs = paragraphs;
         self.ops.push(Op::Letter(l));
     }
+}
+
+/// Whether a problem means a file could not be parsed (or read) whole: what it holds is then
+/// "in a file with errors", and nothing it would have declared is reported missing.
+fn unparsed(d: &Diagnostic) -> bool {
+    matches!(d.code, "E001" | "E012" | "E013" | "E014" | "E021")
 }

@@ -17,7 +17,7 @@ pub fn record(story: &Story, state: &crate::story::StoryState, path: &Path) -> b
     match Playthrough::new(story, state).write(path) {
         Ok(()) => true,
         Err(e) => {
-            eprintln!("error: cannot write the recording: {e}");
+            errln!("error: cannot write the recording: {e}");
             false
         }
     }
@@ -45,8 +45,8 @@ pub fn replay(file: &Path, paths: &[PathBuf], transcript: Option<&Path>) -> Exit
     let doc = match read_any(file) {
         Ok(doc) => doc,
         Err(e) => {
-            eprintln!("error: {e}");
-            eprintln!(
+            errln!("error: {e}");
+            errln!(
                 "hint: recordings are written by `her read --record FILE`; saves are in the game's data folder"
             );
             return ExitCode::from(2);
@@ -83,7 +83,7 @@ pub fn replay(file: &Path, paths: &[PathBuf], transcript: Option<&Path>) -> Exit
     let replayed = match result {
         Ok(r) => r,
         Err(refused) => {
-            eprintln!("{}: error: {refused}", file.display());
+            errln!("{}: error: {refused}", file.display());
             return ExitCode::from(2);
         }
     };
@@ -94,16 +94,16 @@ pub fn replay(file: &Path, paths: &[PathBuf], transcript: Option<&Path>) -> Exit
     if let Some(path) = transcript
         && let Err(e) = crate::story::save::write_atomic(path, out.as_bytes())
     {
-        eprintln!("error: cannot write the transcript: {e}");
+        errln!("error: cannot write the transcript: {e}");
         return ExitCode::from(2);
     }
     if !replayed.same_story {
-        eprintln!("note: the story has changed since this was recorded; decisions are followed by their ids");
+        errln!("note: the story has changed since this was recorded; decisions are followed by their ids");
     }
     match replayed.problem {
         None => ExitCode::SUCCESS,
         Some(problem) => {
-            eprintln!(
+            errln!(
                 "{}: the replay stops here: {problem} ({} of {} decisions replayed)",
                 file.display(),
                 replayed.replayed,

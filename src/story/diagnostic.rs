@@ -295,7 +295,13 @@ fn clean(text: &str, width: usize) -> String {
     let mut out: String = text
         .chars()
         .take(width)
-        .map(|c| if c.is_control() && c != '\n' { '\u{FFFD}' } else { c })
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
         .collect();
     if text.chars().nth(width).is_some() {
         out.push('…');
@@ -336,7 +342,9 @@ impl Excerpt {
         let from = if length <= QUOTE_WIDTH {
             0
         } else {
-            column.saturating_sub(QUOTE_WIDTH / 2).min(length - QUOTE_WIDTH)
+            column
+                .saturating_sub(QUOTE_WIDTH / 2)
+                .min(length - QUOTE_WIDTH)
         };
         let to = (from + QUOTE_WIDTH).min(length);
         let span_end = span.end.clamp(start, line_start + line.len());
@@ -354,7 +362,11 @@ impl Excerpt {
             if byte >= span_end && until.is_none() {
                 until = Some(out.len());
             }
-            out.push(if c.is_control() && c != '\t' { '\u{FFFD}' } else { c });
+            out.push(if c.is_control() && c != '\t' {
+                '\u{FFFD}'
+            } else {
+                c
+            });
         }
         let body = out.len();
         if to < length {
@@ -476,7 +488,10 @@ pub fn render_pretty(diagnostics: &[Diagnostic], sources: &[SourceFile], color: 
         for (code, _, n) in left_out {
             buffer_push(
                 &mut buffer,
-                &format!("... and {n} more {code} problem{}", if n == 1 { "" } else { "s" }),
+                &format!(
+                    "... and {n} more {code} problem{}",
+                    if n == 1 { "" } else { "s" }
+                ),
             );
         }
     }
@@ -529,4 +544,19 @@ pub fn render_json(diagnostics: &[Diagnostic]) -> String {
         }
     }
     serde_json::to_string_pretty(&listed).unwrap_or_else(|_| "[]".into())
+}
+
+impl SourceFile {
+    /// The contents of the `n`-th (0-based) string literal equal to `needle` in the file: where
+    /// a name declared a second time is.
+    pub fn find_nth_literal(&self, needle: &str, n: usize) -> Option<Range<usize>> {
+        let mut from = 0;
+        let mut found = None;
+        for _ in 0..=n {
+            let hit = self.find_literal_within(needle, from..self.text.len())?;
+            from = hit.end;
+            found = Some(hit);
+        }
+        found
+    }
 }

@@ -4,7 +4,6 @@
 //! Field names are the words a writer sees in `docs/dialogue-format.md`: keep the two in step.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -65,6 +64,61 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     }
 }
 
+/// A map of declarations (`{ "trust": Number(0), ... }`) that keeps every entry as written, in
+/// key order: a name declared twice in one file is a problem to report at its second place
+/// (serde's maps would silently keep the last).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decls<V>(pub Vec<Decl<V>>);
+
+/// One entry of a `Decls`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decl<V> {
+    /// The name.
+    pub name: String,
+    /// What it declares.
+    pub value: V,
+    /// How many earlier entries of the same map have this name (0 for the first).
+    pub again: usize,
+}
+
+impl<V> Default for Decls<V> {
+    fn default() -> Self {
+        Decls(Vec::new())
+    }
+}
+
+impl<V> Decls<V> {
+    /// The entries, in key order (a repeated name after its first).
+    pub fn iter(&self) -> impl Iterator<Item = &Decl<V>> {
+        self.0.iter()
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Decls<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Visit<V> {
+            type Value = Decls<V>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a map of names")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Decls<V>, A::Error> {
+                let mut entries: Vec<Decl<V>> = Vec::new();
+                while let Some((name, value)) = map.next_entry::<String, V>()? {
+                    let again = entries.iter().filter(|e| e.name == name).count();
+                    entries.push(Decl { name, value, again });
+                }
+                entries.sort_by(|a, b| a.name.cmp(&b.name).then(a.again.cmp(&b.again)));
+                Ok(Decls(entries))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
 /// One dialogue file: what it is is named by its first word.
 #[derive(Debug, Clone, Deserialize)]
 pub enum DialogueFile<'a> {
@@ -87,13 +141,13 @@ pub struct StoryDef {
     pub chapters: Vec<String>,
     /// Speakers by id.
     #[serde(default)]
-    pub characters: BTreeMap<String, CharacterDef>,
+    pub characters: Decls<CharacterDef>,
     /// Declared variables by name.
     #[serde(default)]
-    pub variables: BTreeMap<String, VarDef>,
+    pub variables: Decls<VarDef>,
     /// Declared endings by id.
     #[serde(default)]
-    pub endings: BTreeMap<String, EndingDef>,
+    pub endings: Decls<EndingDef>,
 }
 
 /// `Mod(...)`: what a mod adds to the base story.
@@ -111,13 +165,13 @@ pub struct ModDef {
     pub after: Option<String>,
     /// More speakers.
     #[serde(default)]
-    pub characters: BTreeMap<String, CharacterDef>,
+    pub characters: Decls<CharacterDef>,
     /// More variables.
     #[serde(default)]
-    pub variables: BTreeMap<String, VarDef>,
+    pub variables: Decls<VarDef>,
     /// More endings.
     #[serde(default)]
-    pub endings: BTreeMap<String, EndingDef>,
+    pub endings: Decls<EndingDef>,
 }
 
 /// A speaker.

@@ -2,7 +2,6 @@
 //! merged, and compiled into one immutable `Story`. Every problem is collected with its place;
 //! nothing stops at the first.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,8 +12,8 @@ use super::diagnostic::{Diagnostic, Severity, SourceFile};
 use super::expr::{self, CompiledCond, Cond, Effect, ExprError, Scope, Value, VarType};
 use super::files;
 use super::format::{
-    ChapterDef, CharacterDef, ChoiceDef, DialogueFile, EndingDef, LetterDef, ModDef, NodeDef, Step,
-    StoryDef, Text, VarDef, VariantDef,
+    ChapterDef, CharacterDef, ChoiceDef, Decls, DialogueFile, EndingDef, LetterDef, ModDef,
+    NodeDef, Step, StoryDef, Text, VarDef, VariantDef,
 };
 use super::model::{
     Chapter, Character, Choice, ChoicesOp, Ending, Fragment, Group, Letter, LineDef, LineOp, Map,
@@ -666,6 +665,43 @@ impl<'a> Compiler<'a> {
         self.diagnostics.push(d);
     }
 
+    /// Where a `Pause(secs)` with this value is written in the current node (the first whose
+    /// number reads as it), else the node.
+    fn pause_span(&mut self, secs: f32) -> Range<usize> {
+        let c = self.cursor;
+        let text = &self.source().text;
+        let end = c.end.min(text.len());
+        let mut from = c.start.min(end);
+        while let Some(hit) = text[from..end].find("Pause(") {
+            let at = from + hit + "Pause(".len();
+            let close = text[at..end].find(')').map_or(end, |i| at + i);
+            let number = text[at..close].trim();
+            let same = number
+                .parse::<f32>()
+                .is_ok_and(|n| n == secs || (n.is_nan() && secs.is_nan()))
+                || (secs.is_infinite() && number.contains("inf"))
+                || (secs.is_nan() && number.contains("NaN"));
+            if same {
+                return at..close.max(at + 1);
+            }
+            from = close;
+        }
+        self.locate(None)
+    }
+
+    /// Checks the `{name}`s of text the player reads but that is kept as written (titles,
+    /// summaries, letter headings and prompts; `Story::interpolate` fills them in): each must
+    /// name a variable (`E010` at its place).
+    fn check_braces(&mut self, text: &str) {
+        if !text.contains(['{', '}']) {
+            return;
+        }
+        let (t, p) = (self.text.len(), self.pieces.len());
+        self.template(text);
+        self.text.truncate(t);
+        self.pieces.truncate(p);
+    }
+
     /// Resolves a target: `node` in the current chapter, `chapter.node`, or `chapter`.
     fn resolve(&self, target: &str) -> Result<NodeIx, Option<String>> {
         let found = if target.contains('.') {
@@ -733,17 +769,55 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn declare_variables(&mut self, file: usize, vars: &BTreeMap<String, VarDef>) {
-        for (name, def) in vars {
+    /// Reports a declaration that cannot stand: a name declared twice (at its second place), or
+    /// a name that is not an identifier or is a word of the condition language. True when
+    /// reported.
+    fn bad_declaration(
+        &mut self,
+        file: usize,
+        what: &str,
+        name: &str,
+        again: usize,
+        taken: bool,
+    ) -> bool {
+        self.cursor = Cursor::file(file);
+        let span = self.sources[file].find_nth_literal(name, again);
+        let problem = if taken || again > 0 {
+            Some((
+                "E003",
+                format!("the {what} `{name}` is declared twice"),
+                "rename one of them".to_string(),
+            ))
+        } else if !is_identifier(name) {
+            Some((
+                "E024",
+                format!("`{name}` is not a valid {what} name"),
+                "use letters, digits and `_`, starting with a letter".to_string(),
+            ))
+        } else if RESERVED.contains(&name) {
+            Some((
+                "E024",
+                format!("`{name}` is a word of the condition language and cannot name a {what}"),
+                "choose another name".to_string(),
+            ))
+        } else {
+            None
+        };
+        let Some((code, message, hint)) = problem else {
+            return false;
+        };
+        let span = span.unwrap_or_else(|| self.locate(None));
+        let d = self.sources[file].diagnostic(Severity::Error, code, span, message, Some(hint));
+        self.diagnostics.push(d);
+        true
+    }
+
+    fn declare_variables(&mut self, file: usize, vars: &Decls<VarDef>) {
+        for decl in vars.iter() {
+            let (name, def) = (&decl.name, &decl.value);
             self.cursor = Cursor::file(file);
-            if self.variable_index.contains_key(name) {
-                self.report(
-                    Severity::Error,
-                    "E003",
-                    Some(name),
-                    format!("the variable `{name}` is declared twice"),
-                    Some("rename one of them".into()),
-                );
+            let taken = self.variable_index.contains_key(name);
+            if self.bad_declaration(file, "variable", name, decl.again, taken) {
                 continue;
             }
             if name == "chapter" {
@@ -772,18 +846,12 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn declare_characters(&mut self, file: usize, chars: &BTreeMap<String, CharacterDef>) {
+    fn declare_characters(&mut self, file: usize, chars: &Decls<CharacterDef>) {
         // Names are compiled after variables, so `{os_name}` resolves.
-        for (id, def) in chars {
-            self.cursor = Cursor::file(file);
-            if self.character_index.contains_key(id) {
-                self.report(
-                    Severity::Error,
-                    "E003",
-                    Some(id),
-                    format!("the character `{id}` is declared twice"),
-                    None,
-                );
+        for decl in chars.iter() {
+            let (id, def) = (&decl.name, &decl.value);
+            let taken = self.character_index.contains_key(id);
+            if self.bad_declaration(file, "character", id, decl.again, taken) {
                 continue;
             }
             self.advance(id);
@@ -798,19 +866,15 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn declare_endings(&mut self, file: usize, endings: &BTreeMap<String, EndingDef>) {
-        for (id, def) in endings {
-            self.cursor = Cursor::file(file);
-            if self.ending_index.contains_key(id) {
-                self.report(
-                    Severity::Error,
-                    "E003",
-                    Some(id),
-                    format!("the ending `{id}` is declared twice"),
-                    None,
-                );
+    fn declare_endings(&mut self, file: usize, endings: &Decls<EndingDef>) {
+        for decl in endings.iter() {
+            let (id, def) = (&decl.name, &decl.value);
+            let taken = self.ending_index.contains_key(id);
+            if self.bad_declaration(file, "ending", id, decl.again, taken) {
                 continue;
             }
+            self.check_braces(&def.title);
+            self.check_braces(&def.summary);
             self.ending_index.insert(id.clone(), self.endings.len());
             self.endings.push(Ending {
                 id: id.clone(),
@@ -1147,7 +1211,9 @@ impl<'a> Compiler<'a> {
             ordered.len()
         };
         let mut chapter_list = Vec::new();
-        for (chapter_ix, (chapter_id, _, def, _)) in ordered.iter().enumerate() {
+        for (chapter_ix, (chapter_id, _, def, origins)) in ordered.iter().enumerate() {
+            self.cursor = Cursor::file(origins[0].0);
+            self.check_braces(&def.title);
             if let Some(&start) = self.chapter_starts.get(chapter_id) {
                 chapter_list.push(Chapter {
                     id: chapter_id.clone(),
@@ -1649,7 +1715,20 @@ impl<'a> Compiler<'a> {
                 }
                 self.ops.push(Op::Scene(Box::new(scene.clone())));
             }
-            Step::Pause(secs) => self.ops.push(Op::Pause(secs.max(0.0))),
+            Step::Pause(secs) => {
+                if !(secs.is_finite() && (0.0..=MAX_PAUSE_SECONDS).contains(secs)) {
+                    let span = self.pause_span(*secs);
+                    let d = self.source().diagnostic(
+                        Severity::Error,
+                        "E020",
+                        span,
+                        format!("a pause of {secs} seconds: a pause is a number of seconds from 0 to {MAX_PAUSE_SECONDS}"),
+                        Some("write `Pause(1.5)`; for a long silence, a few pauses with lines between read better".into()),
+                    );
+                    self.diagnostics.push(d);
+                }
+                self.ops.push(Op::Pause(secs.clamp(0.0, MAX_PAUSE_SECONDS)));
+            }
             Step::Letter(def) => self.letter(def),
             Step::ShowLetter(id) => match self.letter_index.get(id.as_str()) {
                 Some(&l) => {
@@ -1793,6 +1872,7 @@ impl<'a> Compiler<'a> {
         if !self.letters[l].paragraphs.is_empty() {
             return;
         }
+        self.check_braces(&def.to);
         let mut paragraphs = Vec::new();
         let mut ids: Set<String> = Set::default();
         for (pi, p) in def.paragraphs.iter().enumerate() {
@@ -1846,6 +1926,9 @@ impl<'a> Compiler<'a> {
                     Some("give each paragraph one fragment without `when`, so the player always has a choice".into()),
                 );
             }
+            if let Some(prompt) = &p.prompt {
+                self.check_braces(prompt);
+            }
             paragraphs.push(Paragraph {
                 prompt: p.prompt.as_ref().map(|p| p.to_string()),
                 fragments,
@@ -1869,4 +1952,20 @@ impl<'a> Compiler<'a> {
 /// "in a file with errors", and nothing it would have declared is reported missing.
 fn unparsed(d: &Diagnostic) -> bool {
     matches!(d.code, "E001" | "E012" | "E013" | "E014" | "E021")
+}
+
+/// The longest pause, in seconds: longer silences read as a frozen game.
+pub const MAX_PAUSE_SECONDS: f32 = 60.0;
+
+/// Words of the condition language (and built-ins) that cannot name a variable, character or
+/// ending.
+const RESERVED: &[&str] = &[
+    "and", "or", "not", "true", "false", "remember", "forget", "seen", "visits", "wrote", "chapter",
+];
+
+/// Whether a name is an identifier: a letter, then letters, digits and `_`.
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

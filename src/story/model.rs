@@ -468,6 +468,44 @@ impl Story {
         self.lines.iter().position(|l| l.tag.as_deref() == Some(id))
     }
 
+    /// Text kept as written (a chapter's or ending's title, a summary, a letter's heading or
+    /// prompt) with its `{name}`s filled in from the state; `{{` and `}}` are literal braces.
+    /// The loader has checked every name (`E010`); an unknown one is left as written.
+    pub fn interpolate<'t>(&self, text: &'t str, vars: &[super::expr::Value]) -> Cow<'t, str> {
+        if !text.contains(['{', '}']) {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len() + 16);
+        let mut rest = text;
+        while let Some(i) = rest.find(['{', '}']) {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i..];
+            if tail.starts_with("{{") || tail.starts_with("}}") {
+                out.push_str(&tail[..1]);
+                rest = &tail[2..];
+            } else if let Some(close) = tail.strip_prefix('{').and_then(|t| t.find('}')) {
+                let name = tail[1..1 + close].trim();
+                match self.variable(name).and_then(|slot| vars.get(slot)) {
+                    Some(super::expr::Value::Text(t) | super::expr::Value::Fact(Some(t))) => {
+                        out.push_str(t)
+                    }
+                    Some(super::expr::Value::Number(n)) => out.push_str(&n.to_string()),
+                    Some(super::expr::Value::Flag(b)) => {
+                        out.push_str(if *b { "true" } else { "false" })
+                    }
+                    Some(super::expr::Value::Fact(None)) => {}
+                    None => out.push_str(&tail[..close + 2]),
+                }
+                rest = &tail[close + 2..];
+            } else {
+                out.push_str(&tail[..1]);
+                rest = &tail[1..];
+            }
+        }
+        out.push_str(rest);
+        Cow::Owned(out)
+    }
+
     /// A variable's slot by name.
     pub fn variable(&self, name: &str) -> Option<usize> {
         self.variable_index.get(name).copied()

@@ -12,7 +12,8 @@ pub fn render_event(story: &Story, state: &StoryState, event: &Event<'_>) -> Str
     let mut out = String::new();
     match event {
         Event::ChapterStart(ch) => {
-            let _ = writeln!(out, "\n== Chapter {}: {} ==", ch.number, ch.title);
+            let title = story.interpolate(&ch.title, &state.vars);
+            let _ = writeln!(out, "\n== Chapter {}: {title} ==", ch.number);
         }
         Event::ChapterEnd(ch) => {
             let _ = writeln!(out, "-- end of chapter {} --", ch.number);
@@ -37,18 +38,26 @@ pub fn render_event(story: &Story, state: &StoryState, event: &Event<'_>) -> Str
             }
         }
         Event::LetterStart(letter) => {
-            let _ = writeln!(out, "[composing a letter: {}]", letter.to);
+            let _ = writeln!(
+                out,
+                "[composing a letter: {}]",
+                story.interpolate(&letter.to, &state.vars)
+            );
         }
         Event::Paragraph(p) => {
             if let Some(prompt) = p.prompt {
-                let _ = writeln!(out, "  ({prompt})");
+                let _ = writeln!(out, "  ({})", story.interpolate(prompt, &state.vars));
             }
             for (i, f) in p.fragments.iter().enumerate() {
                 let _ = writeln!(out, "  {}) {}", i + 1, f);
             }
         }
         Event::LetterDone { letter, text } | Event::ShowLetter { letter, text } => {
-            let _ = writeln!(out, "  ---- {} ----", letter.to);
+            let _ = writeln!(
+                out,
+                "  ---- {} ----",
+                story.interpolate(&letter.to, &state.vars)
+            );
             for paragraph in text {
                 let _ = writeln!(out, "  | {paragraph}");
             }
@@ -58,7 +67,8 @@ pub fn render_event(story: &Story, state: &StoryState, event: &Event<'_>) -> Str
             let _ = writeln!(
                 out,
                 "\n*** Ending: {} ***\n{}",
-                ending.title, ending.summary
+                story.interpolate(&ending.title, &state.vars),
+                story.interpolate(&ending.summary, &state.vars)
             );
         }
         Event::Stuck { node, reason } => {

@@ -98,7 +98,9 @@ pub fn replay(file: &Path, paths: &[PathBuf], transcript: Option<&Path>) -> Exit
         return ExitCode::from(2);
     }
     if !replayed.same_story {
-        errln!("note: the story has changed since this was recorded; decisions are followed by their ids");
+        errln!(
+            "note: the story has changed since this was recorded; decisions are followed by their ids"
+        );
     }
     match replayed.problem {
         None => ExitCode::SUCCESS,

@@ -296,7 +296,18 @@ impl Playthrough {
                             d.at
                         ))
                     } else {
-                        options.iter().position(|id| *id == d.pick).ok_or_else(|| {
+                        let by_number = || {
+                            // A positional id (an untagged choice, `2`, or fragment, `l/1.2`),
+                            // saved before `her tag` named it: its number still says which.
+                            let positional = d
+                                .pick
+                                .rsplit('/')
+                                .next()
+                                .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit() || c == '.'));
+                            let n = *self.choices.get(k)? as usize;
+                            (positional && (1..=options.len()).contains(&n)).then(|| n - 1)
+                        };
+                        options.iter().position(|id| *id == d.pick).or_else(by_number).ok_or_else(|| {
                             format!(
                                 "at `{}`, the option taken at decision {} (`{}`) is no longer there",
                                 d.at,
@@ -377,7 +388,11 @@ impl Playthrough {
         let mut probe = st.clone();
         // Bounded: the search stops at the next decision, an ending, or the engine's guard
         // against a story that goes round forever.
-        for n in 1..=position.events.max(1).saturating_add(super::runtime::EVENT_LIMIT) {
+        for n in 1..=position
+            .events
+            .max(1)
+            .saturating_add(super::runtime::EVENT_LIMIT)
+        {
             let event = story.next(&mut probe);
             let line_here = probe.last_line.map(|l| story.line_id(l as usize));
             if n == position.events && line_here == position.line {
@@ -430,7 +445,9 @@ impl Playthrough {
             Err(Refused(why)) => Resume::Replayed {
                 state: story.new_state(self.seed),
                 replayed: 0,
-                message: format!("This save cannot be followed ({why}); you start from the beginning."),
+                message: format!(
+                    "This save cannot be followed ({why}); you start from the beginning."
+                ),
             },
         }
     }
@@ -630,7 +647,11 @@ fn pick_id(story: &Story, pick: Pick) -> String {
             .letters
             .get(l as usize)
             .and_then(|letter| {
-                let fragment = letter.paragraphs.get(p as usize)?.fragments.get(f as usize)?;
+                let fragment = letter
+                    .paragraphs
+                    .get(p as usize)?
+                    .fragments
+                    .get(f as usize)?;
                 Some(format!("{}/{}", letter.id, fragment.id))
             })
             .unwrap_or_default(),

@@ -263,9 +263,7 @@ fn check_traps(story: &Story, sources: &[SourceFile], reach: &[Reach]) -> Vec<Di
             matches!(
                 story.ops[n.index()],
                 Op::Choices(_) | Op::Letter(_) | Op::End(_) | Op::DeadEnd(_)
-            ) || graph
-                .neighbors(*n)
-                .any(|to| !members.contains(&to.index()))
+            ) || graph.neighbors(*n).any(|to| !members.contains(&to.index()))
         });
         if way_out {
             continue;

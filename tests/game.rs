@@ -7,11 +7,12 @@ use std::sync::Arc;
 use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use her::game::city::{CityLook, CityScene, look_for};
-use her::game::persist::{
-    DataDir, Settings, Slot, load_settings, queue_slot, read_slot, save_settings, write_slot,
-};
+use her::game::input::Action;
+use her::game::persist::DataDir;
 use her::game::runner::{PlayerInput, Showing, StoryRunner};
-use her::game::{LoadedStory, Menu, Screen, city, runner};
+use her::game::saves::{Slot, queue_slot, read_slot, write_slot};
+use her::game::settings::{Settings, load_settings, save_settings};
+use her::game::{LoadedStory, Menu, Play, Screen, city, runner};
 use her::story::format::{Location, Mood, TimeOfDay};
 use her::story::{Resume, SaveDoc};
 
@@ -25,6 +26,10 @@ fn app(seed: u64) -> App {
     let story = Arc::new(shipped());
     app.insert_resource(LoadedStory(story.clone()));
     app.insert_resource(StoryRunner::new(story, seed));
+    // In play, so the story is live.
+    app.world_mut()
+        .resource_mut::<NextState<Screen>>()
+        .set(Screen::Playing);
     app.update();
     app
 }
@@ -218,11 +223,12 @@ fn saves_are_written_beside_the_frame_in_order_and_failures_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     let data = DataDir::new(dir.path().to_path_buf());
     // Two saves into one slot, queued back to back: the slot holds the later one.
-    queue_slot(&data, &Slot::Quick, &first);
-    queue_slot(&data, &Slot::Quick, &second);
+    queue_slot(&data, &Slot::Quick, first);
+    queue_slot(&data, &Slot::Quick, second.clone());
     let back = read_slot(&data, &Slot::Quick).unwrap().unwrap();
     assert_eq!(
-        back.state, runner.state,
+        back.resume(&runner.story).state(),
+        &runner.state,
         "reading waits for the queued save"
     );
     assert!(data.disk.take_failures().is_empty());
@@ -230,7 +236,7 @@ fn saves_are_written_beside_the_frame_in_order_and_failures_are_reported() {
     let blocked = dir.path().join("not-a-folder");
     std::fs::write(&blocked, "a file where the saves folder should be").unwrap();
     let data = DataDir::new(blocked);
-    queue_slot(&data, &Slot::Manual(1), &second);
+    queue_slot(&data, &Slot::Manual(1), second);
     data.disk.flush();
     let failures = data.disk.take_failures();
     assert_eq!(failures.len(), 1, "{failures:?}");
@@ -249,7 +255,7 @@ fn settings_survive_and_a_damaged_file_falls_back_to_defaults() {
         reduce_motion: true,
         ..Settings::default()
     };
-    save_settings(&data, &settings);
+    save_settings(&data, &settings).unwrap();
     assert_eq!(load_settings(&data), settings);
     std::fs::write(data.settings(), "Settings(text_speed: oops").unwrap();
     assert_eq!(load_settings(&data), Settings::default());
@@ -277,20 +283,17 @@ fn autoplay_logic_reaches_an_ending() {
     panic!("no ending within 20000 steps");
 }
 
-/// Presses and releases Escape, letting the states settle.
+/// Backs out one level (Escape), letting the states settle.
 fn escape(app: &mut App) {
-    let mut keys = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
-    keys.press(KeyCode::Escape);
+    app.world_mut().write_message(Action::Back);
     app.update();
-    let mut keys = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
-    keys.release(KeyCode::Escape);
-    keys.clear();
     app.update();
 }
 
-fn states(app: &App) -> (Screen, Menu) {
+fn states(app: &App) -> (Screen, Option<Play>, Menu) {
     (
         *app.world().resource::<State<Screen>>().get(),
+        app.world().get_resource::<State<Play>>().map(|p| *p.get()),
         *app.world().resource::<State<Menu>>().get(),
     )
 }
@@ -298,47 +301,67 @@ fn states(app: &App) -> (Screen, Menu) {
 #[test]
 fn menus_are_states_and_escape_backs_out_one_level() {
     let mut app = app(7);
-    app.init_resource::<ButtonInput<KeyCode>>();
-    app.add_systems(Update, her::game::back_out);
+    app.add_message::<Action>();
+    app.add_systems(Update, her::game::menus::back_out);
     let open = |app: &mut App, menu: Menu| {
         app.world_mut().resource_mut::<NextState<Menu>>().set(menu);
         app.update();
     };
+    let go = |app: &mut App, screen: Screen| {
+        app.world_mut()
+            .resource_mut::<NextState<Screen>>()
+            .set(screen);
+        app.update();
+    };
 
     // Settings from the title: Escape closes them and the title stays.
+    go(&mut app, Screen::Title);
     open(&mut app, Menu::Settings);
-    assert_eq!(states(&app), (Screen::Title, Menu::Settings));
+    assert_eq!(states(&app), (Screen::Title, None, Menu::Settings));
     escape(&mut app);
-    assert_eq!(states(&app), (Screen::Title, Menu::None));
+    assert_eq!(states(&app), (Screen::Title, None, Menu::None));
     escape(&mut app);
     assert_eq!(
         states(&app),
-        (Screen::Title, Menu::None),
+        (Screen::Title, None, Menu::None),
         "nothing to back out of"
     );
 
-    // In play: Escape pauses; the save screen opens over the pause menu and closes back to it.
-    app.world_mut()
-        .resource_mut::<NextState<Screen>>()
-        .set(Screen::Playing);
-    app.update();
+    // In play: Escape pauses (a mode inside play); the save screen opens over the pause menu
+    // and closes back to it.
+    go(&mut app, Screen::Playing);
+    assert_eq!(
+        states(&app),
+        (Screen::Playing, Some(Play::Running), Menu::None)
+    );
     escape(&mut app);
-    assert_eq!(states(&app), (Screen::Paused, Menu::None));
+    assert_eq!(
+        states(&app),
+        (Screen::Playing, Some(Play::Paused), Menu::None)
+    );
     open(&mut app, Menu::Save);
-    assert_eq!(states(&app), (Screen::Paused, Menu::Save));
+    assert_eq!(
+        states(&app),
+        (Screen::Playing, Some(Play::Paused), Menu::Save)
+    );
     escape(&mut app);
-    assert_eq!(states(&app), (Screen::Paused, Menu::None));
+    assert_eq!(
+        states(&app),
+        (Screen::Playing, Some(Play::Paused), Menu::None)
+    );
     escape(&mut app);
-    assert_eq!(states(&app), (Screen::Playing, Menu::None));
+    assert_eq!(
+        states(&app),
+        (Screen::Playing, Some(Play::Running), Menu::None)
+    );
 
-    // A menu left open when the game returns to the title is closed.
+    // A menu left open when the game returns to the title is closed, and the pause is gone
+    // with the playthrough.
+    escape(&mut app);
     open(&mut app, Menu::Backlog);
-    app.world_mut()
-        .resource_mut::<NextState<Screen>>()
-        .set(Screen::Title);
+    go(&mut app, Screen::Title);
     app.update();
-    app.update();
-    assert_eq!(states(&app), (Screen::Title, Menu::None));
+    assert_eq!(states(&app), (Screen::Title, None, Menu::None));
 }
 
 /// Root mean square and peak of `seconds` of a stereo stream.

@@ -4,10 +4,14 @@
 mod common;
 mod diagnostics;
 mod engine;
+mod files;
 #[cfg(feature = "game")]
 mod game;
 mod golden;
+#[cfg(feature = "game")]
+mod house;
 mod invariants;
 mod saves;
 #[cfg(feature = "game")]
 mod smoke;
+mod story;

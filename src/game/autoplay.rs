@@ -17,8 +17,9 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 
 use super::runner::{PlayerInput, Showing, StoryRunner};
-use super::ui::UiState;
-use super::{GameOptions, GameSet, LoadedStory, Screen};
+use super::saves::NewGame;
+use super::screens::conversation::Conversation;
+use super::{GameOptions, GameSet, Play, Screen};
 
 /// How many frames in a row the renderer has had every pipeline compiled: shaders compile in
 /// the background, and until they do the city is not drawn. Screenshots wait for this.
@@ -168,10 +169,10 @@ const PLAY_SHOTS: [&str; 3] = ["line", "choice", "letter"];
 fn play(
     mut auto: ResMut<Autoplay>,
     screen: Res<State<Screen>>,
-    mut next: ResMut<NextState<Screen>>,
+    (play, mut next_play): (Option<Res<State<Play>>>, ResMut<NextState<Play>>),
     runner: Option<Res<StoryRunner>>,
-    loaded: Res<LoadedStory>,
-    mut ui: ResMut<UiState>,
+    mut new_game: MessageWriter<NewGame>,
+    mut ui: ResMut<Conversation>,
     mut input: MessageWriter<PlayerInput>,
     mut commands: Commands,
     mut exit: MessageWriter<AppExit>,
@@ -200,13 +201,13 @@ fn play(
                 return;
             }
             if auto.wait >= 30 {
-                let seed = options.autoplay.unwrap_or(1);
-                commands.insert_resource(StoryRunner::new(loaded.0.clone(), seed));
-                next.set(Screen::Playing);
+                new_game.write(NewGame(Some(options.autoplay.unwrap_or(1))));
                 auto.wait = 0;
             }
         }
-        Screen::Paused => next.set(Screen::Playing),
+        Screen::Playing if play.is_some_and(|p| *p.get() == Play::Paused) => {
+            next_play.set(Play::Running);
+        }
         Screen::Playing => {
             let Some(runner) = runner else { return };
             let shooting = auto.dir.is_some();
@@ -359,6 +360,6 @@ pub fn plugin(app: &mut App) {
         .add_systems(
             Update,
             play.run_if(resource_exists::<Autoplay>)
-                .in_set(GameSet::RecordInput),
+                .in_set(super::input::InputSet::Read),
         );
 }

@@ -18,8 +18,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 
 use super::GameSet;
-use super::persist::Settings;
 use super::runner::SceneChange;
+use super::settings::Settings;
 use crate::story::format::{Location, Mood, SceneDef, TimeOfDay};
 
 /// The city's seed: the skyline is the same every time the game starts.

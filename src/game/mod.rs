@@ -1,18 +1,35 @@
-//! The desktop game: a warm, red-toned city in Bevy behind an egui conversation. A thin adapter
-//! over the story engine: `runner` plays the story, `city` draws the scene the story asks for,
-//! `ui` shows the conversation and the menus, `persist` keeps settings and saves, `autoplay`
-//! plays by itself for tests and soak runs.
+//! The desktop game: a warm, red-toned city in Bevy behind an egui conversation, a thin
+//! adapter over the story engine. A room for each part:
+//!
+//! - `runner`: the only code that talks to the engine; plays the story, says what is shown.
+//! - `input`: keys (and, later, a gamepad) become `Action`s.
+//! - `saves`: new game, continue, save, load, return to a choice, autosaves, seen lines.
+//! - `screens`: `title`, `conversation` (lines, choices, chapter cards), `letter`, `ending`.
+//! - `menus`: `pause`, `backlog`, `settings`, `slots` (save and load).
+//! - `theme`: the palette, the fonts, the shared widgets, glyph warming.
+//! - `settings`, `persist`: the player's settings; the files and the one way they are written.
+//! - `city`, `sound`: the scene and the sound the story asks for.
+//! - `autoplay`: plays by itself for tests and soak runs.
+//!
+//! The screens are states that schedule the systems: a system that belongs to a screen runs
+//! only `in_state` of it, and the story moves only while it is live (`StoryLive`).
 
 pub mod autoplay;
 pub mod city;
+pub mod input;
+pub mod menus;
 pub mod persist;
 pub mod runner;
+pub mod saves;
+pub mod screens;
+pub mod settings;
 pub mod sound;
-pub mod ui;
+pub mod theme;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::window::{PresentMode, WindowResolution};
 
@@ -24,9 +41,19 @@ pub enum Screen {
     /// New game, continue, load, settings, quit.
     #[default]
     Title,
-    /// The story.
+    /// The story: the conversation, letters, chapter cards, the ending.
     Playing,
-    /// The pause menu over the story.
+}
+
+/// Whether play runs or waits under the pause menu: a mode inside `Screen::Playing`, gone with
+/// it when the game returns to the title.
+#[derive(SubStates, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[source(Screen = Screen::Playing)]
+pub enum Play {
+    /// The story goes on.
+    #[default]
+    Running,
+    /// The pause menu is open; the story stands still.
     Paused,
 }
 
@@ -48,28 +75,28 @@ pub enum Menu {
     Load,
 }
 
-/// Escape backs out one level: a menu closes; otherwise play pauses, or resumes.
-pub fn back_out(
-    work: Res<WorkMeter>,
-    keys: Res<ButtonInput<KeyCode>>,
-    menu: Res<State<Menu>>,
-    mut next_menu: ResMut<NextState<Menu>>,
-    screen: Res<State<Screen>>,
-    mut next_screen: ResMut<NextState<Screen>>,
-) {
-    let _work = work.start();
-    if !keys.just_pressed(KeyCode::Escape) {
-        return;
+/// Whether the story is live: playing, not paused, no menu over it. Everything that moves the
+/// story on by itself (the typewriter, timed pauses, auto-advance, skipping seen lines) and
+/// everything that moves it on for the player (a key, a click) waits while it is not.
+#[derive(SystemParam)]
+pub struct StoryLive<'w> {
+    play: Option<Res<'w, State<Play>>>,
+    menu: Option<Res<'w, State<Menu>>>,
+}
+
+impl StoryLive<'_> {
+    /// Whether the story may move.
+    pub fn is_live(&self) -> bool {
+        self.play
+            .as_ref()
+            .is_some_and(|p| *p.get() == Play::Running)
+            && self.menu.as_ref().is_none_or(|m| *m.get() == Menu::None)
     }
-    if *menu.get() != Menu::None {
-        next_menu.set(Menu::None);
-        return;
-    }
-    match screen.get() {
-        Screen::Playing => next_screen.set(Screen::Paused),
-        Screen::Paused => next_screen.set(Screen::Playing),
-        Screen::Title => {}
-    }
+}
+
+/// A run condition: the story is live (see `StoryLive`).
+pub fn story_live(live: StoryLive) -> bool {
+    live.is_live()
 }
 
 /// Back at the title, no menu of the old game stays open.
@@ -136,7 +163,7 @@ fn thread_cpu_ns() -> u64 {
 /// The order of work in a frame.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GameSet {
-    /// Keys and clicks become `PlayerInput`.
+    /// Keys and clicks become `Action`s, and actions become `PlayerInput` and menu changes.
     RecordInput,
     /// The story answers.
     AdvanceStory,
@@ -171,14 +198,16 @@ pub struct GameOptions {
 #[derive(Resource, Clone)]
 pub struct LoadedStory(pub Arc<Story>);
 
-/// Finds a folder shipped with the game: beside the working directory, beside the executable,
-/// or in the source tree it was built from.
+/// Finds a folder shipped with the game (`dialogue`, `assets`): beside the executable first
+/// (an unpacked release archive runs from any folder), then in the working directory, then in
+/// the source tree it was built from (`cargo run`).
 pub fn find_shipped(name: &str) -> PathBuf {
     let candidates = [
-        std::env::current_dir().ok().map(|d| d.join(name)),
         std::env::current_exe()
             .ok()
+            .and_then(|e| e.canonicalize().ok().or(Some(e)))
             .and_then(|e| e.parent().map(|p| p.join(name))),
+        std::env::current_dir().ok().map(|d| d.join(name)),
         Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(name)),
     ];
     candidates
@@ -225,6 +254,7 @@ pub fn run(mut options: GameOptions) -> AppExit {
 /// headless test) starts from.
 pub fn frame(app: &mut App) {
     app.init_state::<Screen>()
+        .add_sub_state::<Play>()
         .init_state::<Menu>()
         .init_resource::<WorkMeter>()
         .add_systems(OnEnter(Screen::Title), close_menus)
@@ -245,9 +275,14 @@ pub fn plugin(app: &mut App) {
     app.add_plugins((
         runner::plugin,
         persist::plugin,
+        settings::plugin,
+        saves::plugin,
+        input::plugin,
         city::plugin,
         sound::plugin,
-        ui::plugin,
+        theme::plugin,
+        screens::plugin,
+        menus::plugin,
         autoplay::plugin,
     ));
 }

@@ -1,54 +1,13 @@
-//! Settings and saves, in the platform's standard data folder (or `--data-dir`), written
-//! atomically so a crash mid-write never loses the previous file. Saves: an autosave at every
-//! chapter start, a quicksave (F5, loaded with F9), and numbered manual slots.
+//! The game's files, in the platform's standard data folder (or `--data-dir`): where each one
+//! lives, the one way every one of them is written (`write_file`, atomic: a crash or a failure
+//! mid-write leaves the old file whole), the thread that does the writing so a frame never waits
+//! for the disk (`Disk`), and what happens to a file that cannot be read (`move_aside`: it is
+//! kept under another name, never written over).
 
 use std::path::{Path, PathBuf};
 
 use bevy::prelude::*;
-use serde::{Deserialize, Serialize};
-
-use crate::story::SaveDoc;
-use crate::story::save::write_atomic;
-
-/// The player's settings.
-#[derive(Resource, Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Settings {
-    /// Characters per second of the typewriter; 0 shows lines at once.
-    pub text_speed: f32,
-    /// Text size in points.
-    pub text_size: f32,
-    /// Volume of the score, 0 to 1.
-    pub music_volume: f32,
-    /// Volume of the city's sound (traffic, surf), 0 to 1.
-    pub effects_volume: f32,
-    /// Fullscreen.
-    pub fullscreen: bool,
-    /// No camera drift, no pulsing, instant transitions.
-    pub reduce_motion: bool,
-    /// Advance lines by themselves after a reading pause.
-    pub auto_advance: bool,
-    /// Skip lines already seen in any playthrough.
-    pub skip_seen: bool,
-    /// City detail: 0 low, 1 medium, 2 high.
-    pub quality: u8,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            text_speed: 45.0,
-            text_size: 22.0,
-            music_volume: 0.7,
-            effects_volume: 0.8,
-            fullscreen: false,
-            reduce_motion: false,
-            auto_advance: false,
-            skip_seen: false,
-            quality: 1,
-        }
-    }
-}
+use serde::Serialize;
 
 /// Where the game keeps its files, and the thread that writes them (see `Disk`).
 #[derive(Resource, Clone)]
@@ -83,99 +42,123 @@ impl DataDir {
         self.path.join("settings.ron")
     }
 
-    /// A save slot's thumbnail (a screenshot taken just after saving).
-    pub fn thumbnail(&self, slot: &Slot) -> PathBuf {
-        self.path
-            .join("saves")
-            .join(format!("{}.png", slot.file_stem()))
-    }
-
     /// The lines seen in any playthrough.
     pub fn seen(&self) -> PathBuf {
         self.path.join("seen.ron")
     }
 
-    /// A save slot's file.
-    pub fn slot(&self, slot: &Slot) -> PathBuf {
-        self.path
-            .join("saves")
-            .join(format!("{}.ron", slot.file_stem()))
+    /// The folder of the saves and their pictures.
+    pub fn saves(&self) -> PathBuf {
+        self.path.join("saves")
     }
 }
 
-/// A save slot.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Slot {
-    /// Written at every chapter start.
-    Auto,
-    /// F5.
-    Quick,
-    /// Manual slots, 1-based.
-    Manual(u8),
+/// The one way the game writes a file: atomically, through the story engine's `write_atomic`
+/// (a temporary file beside it, synced, then renamed over), so a failure at any moment leaves
+/// the old file as it was. The failure comes back as words for the log and the player.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    crate::story::save::write_atomic(path, bytes).map_err(|e| e.to_string())
 }
 
-impl Slot {
-    /// Every slot, in the order the save screen lists them.
-    pub fn all() -> Vec<Slot> {
-        let mut v = vec![Slot::Auto, Slot::Quick];
-        v.extend((1..=6).map(Slot::Manual));
-        v
-    }
+/// A value as pretty RON, or why it cannot be: never an empty text in place of one (an empty
+/// file written over a good save would lose it).
+pub fn to_ron<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
+    let config = ron::ser::PrettyConfig::new().depth_limit(3);
+    ron::ser::to_string_pretty(value, config)
+        .map_err(|e| format!("it could not be written out ({e})"))
+}
 
-    fn file_stem(&self) -> String {
-        match self {
-            Slot::Auto => "autosave".into(),
-            Slot::Quick => "quicksave".into(),
-            Slot::Manual(n) => format!("slot{n}"),
+/// Moves a file that cannot be read out of the way, keeping it beside the original under a name
+/// that says so (`seen.ron` becomes `seen.unreadable-1712345678.ron`), so the game can start a
+/// new one without losing what was there. Returns the new name.
+pub fn move_aside(path: &Path) -> Result<PathBuf, String> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = path
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    let mut aside = path.with_file_name(format!("{stem}.unreadable-{stamp}{ext}"));
+    let mut n = 1;
+    while aside.exists() {
+        aside = path.with_file_name(format!("{stem}.unreadable-{stamp}-{n}{ext}"));
+        n += 1;
+    }
+    std::fs::rename(path, &aside).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(aside)
+}
+
+/// What a file being read turned out to be.
+pub enum ReadOutcome<T> {
+    /// There is no such file yet.
+    Missing,
+    /// The file, read.
+    Read(T),
+    /// The file could not be read; it was moved aside, and this says so to the player.
+    MovedAside(String),
+}
+
+/// Reads a RON file the game keeps; one that cannot be understood is moved aside (see
+/// `move_aside`) with a sentence for the player naming where it went. `what` names it ("the
+/// settings").
+pub fn read_or_move_aside<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what: &str,
+) -> ReadOutcome<T> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return ReadOutcome::Missing,
+        Err(e) => {
+            // Unreadable as text (bad bytes) or not readable at all: keep it either way.
+            return ReadOutcome::MovedAside(aside_notice(path, what, &e.to_string()));
         }
-    }
-
-    /// The slot's name on screen.
-    pub fn label(&self) -> String {
-        match self {
-            Slot::Auto => "Autosave".into(),
-            Slot::Quick => "Quicksave".into(),
-            Slot::Manual(n) => format!("Slot {n}"),
-        }
+    };
+    match ron::from_str(&text) {
+        Ok(value) => ReadOutcome::Read(value),
+        Err(e) => ReadOutcome::MovedAside(aside_notice(path, what, &e.to_string())),
     }
 }
 
-/// Loads the settings; a missing or damaged file gives the defaults (and says so).
-pub fn load_settings(dir: &DataDir) -> Settings {
-    let path = dir.settings();
-    match std::fs::read_to_string(&path) {
-        Ok(text) => ron::from_str(&text).unwrap_or_else(|e| {
-            eprintln!(
-                "{}: unreadable settings ({e}); using the defaults",
-                path.display()
-            );
-            Settings::default()
-        }),
-        Err(_) => Settings::default(),
+fn aside_notice(path: &Path, what: &str, why: &str) -> String {
+    eprintln!("{}: {what} cannot be read ({why})", path.display());
+    match move_aside(path) {
+        Ok(aside) => format!(
+            "{} could not be read; the file is kept as {} and a new one begun.",
+            capitalised(what),
+            aside.file_name().unwrap_or_default().to_string_lossy()
+        ),
+        Err(e) => format!(
+            "{} could not be read, nor moved aside ({e}); it is left as it is.",
+            capitalised(what)
+        ),
     }
 }
 
-/// The settings as the settings file holds them.
-fn settings_text(settings: &Settings) -> String {
-    ron::ser::to_string_pretty(settings, ron::ser::PrettyConfig::new()).unwrap_or_default()
-}
-
-/// Writes the settings atomically, now (tools and tests; the game goes through `Disk`).
-pub fn save_settings(dir: &DataDir, settings: &Settings) {
-    if let Err(e) = write_atomic(&dir.settings(), settings_text(settings).as_bytes()) {
-        eprintln!("cannot save the settings: {e}");
-    }
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// What a queued write puts in its file, made on the writing thread (a thumbnail is encoded
 /// there, not in the frame).
 type Contents = Box<dyn FnOnce() -> Result<Vec<u8>, String> + Send>;
 
+/// One queued write: the file, what it is called for the player, and how to make it.
+type Job = (PathBuf, String, Contents);
+
 /// The game's files (saves, thumbnails, settings, seen lines) are written on a thread of their
 /// own, in order: an atomic write waits for the disk (fsync), and a frame must never wait for
 /// the disk. A write queued for a file that already has one waiting replaces it (dragging a
 /// volume slider queues one settings file, not one per frame). Failures come back to the game,
-/// which tells the player.
+/// which tells the player; a failed write leaves the old file as it was.
 #[derive(Clone)]
 pub struct Disk {
     shared: std::sync::Arc<DiskShared>,
@@ -190,7 +173,7 @@ struct DiskShared {
 
 #[derive(Default)]
 struct DiskQueue {
-    jobs: std::collections::VecDeque<(PathBuf, String, Contents)>,
+    jobs: std::collections::VecDeque<Job>,
     busy: bool,
     failures: Vec<String>,
 }
@@ -236,6 +219,17 @@ impl Disk {
         self.shared.changed.notify_all();
     }
 
+    /// Queues `value` for `path` as RON, made on the writing thread; a value that cannot be
+    /// written out is a failure, and the file keeps what it had.
+    pub fn write_ron<T: Serialize + Send + 'static>(
+        &self,
+        path: PathBuf,
+        what: impl Into<String>,
+        value: T,
+    ) {
+        self.write(path, what, move || to_ron(&value).map(String::into_bytes));
+    }
+
     /// Waits until everything queued is on disk (before reading a save back, and at exit).
     pub fn flush(&self) {
         let mut queue = self.lock();
@@ -258,15 +252,15 @@ impl Disk {
     }
 }
 
-/// One write: makes the contents and writes them atomically; a failure is a sentence for the
-/// player (and the log). A panic while making the contents is a failure, not a lost thread.
+/// One write: makes the contents and writes them with `write_file`; a failure is a sentence for
+/// the player (and the log). A panic while making the contents is a failure, not a lost thread.
 fn perform(path: &Path, what: &str, contents: Contents) -> Result<(), String> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(contents))
         .unwrap_or_else(|_| Err("it could not be prepared".into()))
-        .and_then(|bytes| write_atomic(path, &bytes).map_err(|e| e.to_string()))
+        .and_then(|bytes| write_file(path, &bytes))
         .map_err(|e| {
             eprintln!("cannot write {what}: {e}");
-            format!("Could not write {what}: {e}")
+            format!("Could not write {what}: {e}. The file keeps what it had.")
         })
 }
 
@@ -311,64 +305,69 @@ impl DiskShared {
     }
 }
 
-/// Writes a save into a slot, now.
-pub fn write_slot(dir: &DataDir, slot: &Slot, doc: &SaveDoc) -> Result<(), String> {
-    doc.write(&dir.slot(slot)).map_err(|e| e.to_string())
+/// Messages for the player: a save that failed, a file moved aside, a save loaded. The interface
+/// shows them one after another (`theme::draw_notices`); anything in the game may add one.
+#[derive(Resource, Default, Debug)]
+pub struct Notices {
+    /// Waiting to be shown, oldest first.
+    pub queue: std::collections::VecDeque<String>,
+    /// The one on screen, and for how many more seconds.
+    pub showing: Option<(String, f32)>,
 }
 
-/// Queues a save for its slot on the writing thread.
-pub fn queue_slot(dir: &DataDir, slot: &Slot, doc: &SaveDoc) {
-    let text = doc.to_ron();
-    let what = match slot {
-        Slot::Auto => "the autosave".to_owned(),
-        Slot::Quick => "the quicksave".to_owned(),
-        Slot::Manual(n) => format!("the save in slot {n}"),
-    };
-    dir.disk
-        .write(dir.slot(slot), what, move || Ok(text.into_bytes()));
-}
-
-/// Reads a slot: `None` when empty, an error message when damaged. A save still on its way to
-/// the disk is waited for, so what is read is what was last saved.
-pub fn read_slot(dir: &DataDir, slot: &Slot) -> Option<Result<SaveDoc, String>> {
-    dir.disk.flush();
-    let path = dir.slot(slot);
-    if !path.exists() {
-        return None;
+impl Notices {
+    /// Adds a message for the player.
+    pub fn say(&mut self, text: impl Into<String>) {
+        self.queue.push_back(text.into());
     }
-    Some(SaveDoc::read(&path).map_err(|e| e.to_string()))
+
+    /// Everything said and not yet gone: the one on screen, then those waiting.
+    pub fn all(&self) -> impl Iterator<Item = &str> {
+        self.showing
+            .iter()
+            .map(|(s, _)| s.as_str())
+            .chain(self.queue.iter().map(String::as_str))
+    }
 }
 
-/// Sets up the data folder and the settings.
-fn setup(mut commands: Commands, options: Option<Res<super::GameOptions>>) {
+/// How long a notice stays, in seconds.
+const NOTICE_SECONDS: f32 = 3.5;
+
+/// Shows the next notice when the last has had its time; tells the player what the disk thread
+/// could not write.
+fn tick_notices(
+    work: Res<super::WorkMeter>,
+    time: Res<Time>,
+    dir: Option<Res<DataDir>>,
+    mut notices: ResMut<Notices>,
+) {
+    let _work = work.start();
+    if let Some(dir) = dir {
+        for failure in dir.disk.take_failures() {
+            notices.say(failure);
+        }
+    }
+    if let Some((_, left)) = &mut notices.showing {
+        *left -= time.delta_secs();
+        if *left <= 0.0 {
+            notices.showing = None;
+        }
+    }
+    if notices.showing.is_none()
+        && let Some(next) = notices.queue.pop_front()
+    {
+        notices.showing = Some((next, NOTICE_SECONDS));
+    }
+}
+
+/// Sets up the data folder (before anything reads from it).
+pub fn setup(mut commands: Commands, options: Option<Res<super::GameOptions>>) {
     let dir = DataDir::resolve(options.as_ref().and_then(|o| o.data_dir.as_deref()));
-    let settings = load_settings(&dir);
-    commands.insert_resource(settings);
     commands.insert_resource(dir);
 }
 
-/// Keeps the settings file in step with the settings.
-fn persist_settings(
-    work: Res<super::WorkMeter>,
-    settings: Res<Settings>,
-    dir: Option<Res<DataDir>>,
-) {
-    let _work = work.start();
-    if settings.is_changed()
-        && !settings.is_added()
-        && let Some(dir) = dir
-    {
-        let text = settings_text(&settings);
-        dir.disk.write(
-            dir.settings(),
-            "the settings",
-            move || Ok(text.into_bytes()),
-        );
-    }
-}
-
 /// Nothing queued is lost when the game closes: the last writes finish first.
-fn flush_on_exit(mut exits: MessageReader<AppExit>, dir: Option<Res<DataDir>>) {
+pub fn flush_on_exit(mut exits: MessageReader<AppExit>, dir: Option<Res<DataDir>>) {
     if exits.read().next().is_some()
         && let Some(dir) = dir
     {
@@ -376,10 +375,10 @@ fn flush_on_exit(mut exits: MessageReader<AppExit>, dir: Option<Res<DataDir>>) {
     }
 }
 
-/// Settings and the data folder.
+/// The data folder, the notices, and the last writes at exit.
 pub fn plugin(app: &mut App) {
-    app.add_systems(PreStartup, setup).add_systems(
-        Last,
-        (persist_settings, flush_on_exit.after(persist_settings)),
-    );
+    app.init_resource::<Notices>()
+        .add_systems(PreStartup, setup.run_if(not(resource_exists::<DataDir>)))
+        .add_systems(Update, tick_notices)
+        .add_systems(Last, flush_on_exit);
 }

@@ -1,14 +1,16 @@
 //! The story inside Bevy: a `StoryRunner` resource wraps the pure engine (`Story` +
 //! `StoryState`) and turns its events into what the screen shows (`Showing`), the backlog, and
-//! scene directives for the city. The player's input arrives as `PlayerInput` messages. No egui
-//! here, so headless tests drive it directly.
+//! scene directives for the city. The player's input arrives as `PlayerInput` messages, and
+//! the story answers them only while it is live (playing, not paused, no menu over it): under
+//! the pause menu or the backlog it stands still. No egui here, so headless tests drive it
+//! directly. This is the only code in the game that talks to the engine.
 
 use std::sync::Arc;
 
 use bevy::prelude::*;
 
 use crate::story::format::SceneDef;
-use crate::story::{Event, Story, StoryState};
+use crate::story::{Event, Resume, SaveDoc, Story, StoryState};
 
 /// The story being played, and what is on screen.
 #[derive(Resource)]
@@ -23,6 +25,9 @@ pub struct StoryRunner {
     pub backlog: Vec<BacklogEntry>,
     /// A message for the player (a save resumed against a changed story, say).
     pub notice: Option<String>,
+    /// How many moments have been shown: a new one is new even when it looks like the last (two
+    /// pauses of the same length with only a scene change between them).
+    pub moment: u64,
 }
 
 /// One backlog entry.
@@ -148,6 +153,7 @@ impl StoryRunner {
             showing: Showing::Nothing,
             backlog: Vec::new(),
             notice: None,
+            moment: 0,
         }
     }
 
@@ -159,9 +165,33 @@ impl StoryRunner {
             showing: Showing::Nothing,
             backlog: Vec::new(),
             notice,
+            moment: 0,
         };
         runner.rebuild_backlog();
         runner
+    }
+
+    /// Continues a save: exactly where it was made, or (when the story has changed since) as
+    /// far as its decisions still fit, with a notice saying so. What is shown is pulled, and
+    /// the scene the save was made in goes to `scenes` (a cut, not a transition).
+    pub fn from_save(story: Arc<Story>, doc: &SaveDoc, scenes: &mut Vec<SceneDef>) -> Self {
+        let resume = doc.resume(&story);
+        let notice = match &resume {
+            Resume::Replayed { message, .. } => Some(message.clone()),
+            Resume::Exact(_) => None,
+        };
+        let state = resume.into_state();
+        let mut scene = state.scene.clone();
+        scene.cut = true;
+        scenes.push(scene);
+        let mut runner = StoryRunner::resume(story, state, notice);
+        runner.pull(scenes);
+        runner
+    }
+
+    /// A save of this moment of the playthrough, labelled with its chapter.
+    pub fn save_doc(&self) -> SaveDoc {
+        SaveDoc::new(&self.story, &self.state, self.chapter_title())
     }
 
     /// The current chapter's title, for save labels.
@@ -238,6 +268,7 @@ impl StoryRunner {
                 },
             };
             self.showing = shown;
+            self.moment += 1;
             return;
         }
     }
@@ -328,27 +359,88 @@ impl StoryRunner {
     }
 }
 
-/// Applies the player's input to the story, and sends the story's scene directives on.
+/// Applies the player's input to the story, and sends the story's scene directives on. While
+/// the story is not live (paused, or a menu such as the backlog over it), going on and choosing
+/// are refused: the story stands still. Going back to a choice is the backlog's own act, so it
+/// is taken from there.
 pub fn advance_story(
     work: Res<super::WorkMeter>,
     runner: Option<ResMut<StoryRunner>>,
     mut inputs: MessageReader<PlayerInput>,
     mut scenes: MessageWriter<SceneChange>,
+    live: super::StoryLive,
 ) {
     let _work = work.start();
     let Some(mut runner) = runner else {
         inputs.clear();
         return;
     };
+    let live = live.is_live();
     let mut directives = Vec::new();
     if runner.showing == Showing::Nothing {
         runner.pull(&mut directives);
     }
     for input in inputs.read() {
-        runner.apply(*input, &mut directives);
+        if live || matches!(input, PlayerInput::Rollback(_)) {
+            runner.apply(*input, &mut directives);
+        }
     }
     for d in directives {
         scenes.write(SceneChange(d));
+    }
+}
+
+/// The characters the story writes, for the interface to draw ahead (`theme::glyphs`),
+/// gathered here so the interface never reads the engine's tables.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct StoryGlyphs {
+    /// Every character of the story's text, once each, in order.
+    pub text: String,
+    /// Every pair of letters the story writes side by side, once each (ligatures and glyphs
+    /// chosen by their neighbours).
+    pub pairs: Vec<[char; 2]>,
+    /// The characters of the chapters' and endings' titles, once each.
+    pub titles: String,
+}
+
+/// Characters once each, in order, control characters left out.
+fn unique(chars: impl Iterator<Item = char>) -> String {
+    let mut v: Vec<char> = chars.filter(|c| !c.is_control()).collect();
+    v.sort_unstable();
+    v.dedup();
+    v.into_iter().collect()
+}
+
+impl StoryGlyphs {
+    /// What a story writes.
+    pub fn of(story: &Story) -> Self {
+        let mut pairs: Vec<[char; 2]> = story
+            .text
+            .chars()
+            .zip(story.text.chars().skip(1))
+            .filter(|(a, b)| a.is_alphanumeric() && b.is_alphanumeric())
+            .map(|(a, b)| [a, b])
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        StoryGlyphs {
+            text: unique(story.text.chars()),
+            pairs,
+            titles: unique(
+                story
+                    .chapters
+                    .iter()
+                    .flat_map(|c| c.title.chars())
+                    .chain(story.endings.iter().flat_map(|e| e.title.chars())),
+            ),
+        }
+    }
+}
+
+/// Gathers the story's characters once, at start.
+fn gather_glyphs(mut commands: Commands, loaded: Option<Res<super::LoadedStory>>) {
+    if let Some(loaded) = loaded {
+        commands.insert_resource(StoryGlyphs::of(&loaded.0));
     }
 }
 
@@ -356,5 +448,7 @@ pub fn advance_story(
 pub fn plugin(app: &mut App) {
     app.add_message::<PlayerInput>()
         .add_message::<SceneChange>()
+        .init_resource::<StoryGlyphs>()
+        .add_systems(Startup, gather_glyphs)
         .add_systems(Update, advance_story.in_set(super::GameSet::AdvanceStory));
 }

@@ -4,6 +4,10 @@
 //! thins and darkens with a lonely or grey mood and brightens with a playful one, and the city
 //! is loud in the street, far off in the apartment, a slow surf at the beach.
 //!
+//! Time is counted in samples, as whole numbers: every moment of the music is computed from the
+//! sample count, so its hundredth minute moves as its first did (a clock summed as a 32-bit
+//! float in seconds runs slow after a couple of minutes and stops after eight).
+//!
 //! The music and city volumes are the settings' two sliders. Without a sound device (a test
 //! machine) Bevy's audio stays silent and the game runs on.
 
@@ -20,7 +24,7 @@ use bevy::audio::{
 use bevy::prelude::*;
 
 use super::city::CityScene;
-use super::persist::Settings;
+use super::settings::Settings;
 use crate::story::format::{Location, Mood};
 
 /// Samples per second of the generated sound.
@@ -106,14 +110,25 @@ const CHORDS: [[f32; 5]; 4] = [
     [98.00, 146.83, 185.00, 246.94, 220.00],
     [110.00, 164.81, 220.00, 246.94, 329.63],
 ];
-const CHORD_SECONDS: f32 = 8.0;
+const CHORD_SECONDS: u64 = 8;
+
+/// Seconds as samples.
+const fn samples(seconds: u64) -> u64 {
+    seconds * RATE as u64
+}
+
+/// Where `sample` falls in a cycle of `period` samples, from 0 to 1.
+fn cycle(sample: u64, period: u64) -> f32 {
+    (sample % period) as f32 / period as f32
+}
 
 /// One falling note: a soft bell on a chord tone.
 #[derive(Debug, Clone, Copy)]
 struct Note {
     freq: f32,
     phase: f32,
-    age: f32,
+    /// Samples since it was struck.
+    age: u32,
     pan: f32,
 }
 
@@ -127,6 +142,13 @@ pub trait Frames {
 pub struct Stereo<V> {
     voice: V,
     right: Option<f32>,
+}
+
+impl<V> Stereo<V> {
+    /// The voice playing.
+    pub fn voice(&self) -> &V {
+        &self.voice
+    }
 }
 
 impl<V: Frames> Iterator for Stereo<V> {
@@ -160,42 +182,62 @@ impl<V: Frames> Source for Stereo<V> {
 pub struct ScoreVoice {
     brightness: Knob,
     bright: f32,
-    t: f32,
+    /// Samples played (the clock).
+    sample: u64,
     phases: [[[f32; 2]; 5]; CHORDS.len()],
     notes: Vec<Note>,
-    next_note: f32,
+    /// The sample the next note falls on.
+    next_note: u64,
     noise: Noise,
 }
 
-impl Decodable for Score {
-    type Decoder = Stereo<ScoreVoice>;
-    fn decoder(&self) -> Stereo<ScoreVoice> {
+impl ScoreVoice {
+    /// The chord sounding now (its index).
+    pub fn chord(&self) -> usize {
+        (self.sample / samples(CHORD_SECONDS)) as usize % CHORDS.len()
+    }
+
+    /// The notes ringing now.
+    pub fn notes(&self) -> usize {
+        self.notes.len()
+    }
+}
+
+impl Score {
+    /// The score as it plays from `sample` on (a test can start at the twentieth minute without
+    /// playing the nineteen before).
+    pub fn decoder_at(&self, sample: u64) -> Stereo<ScoreVoice> {
         let voice = ScoreVoice {
             brightness: self.brightness.clone(),
             bright: self.brightness.get(),
-            t: 0.0,
+            sample,
             phases: [[[0.0; 2]; 5]; CHORDS.len()],
             notes: Vec::with_capacity(8),
-            next_note: 3.0,
+            next_note: sample + samples(3),
             noise: Noise(self.seed | 1),
         };
         Stereo { voice, right: None }
     }
 }
 
+impl Decodable for Score {
+    type Decoder = Stereo<ScoreVoice>;
+    fn decoder(&self) -> Stereo<ScoreVoice> {
+        self.decoder_at(0)
+    }
+}
+
 impl Frames for ScoreVoice {
     fn frame(&mut self) -> (f32, f32) {
         let dt = 1.0 / RATE as f32;
-        self.t += dt;
+        self.sample += 1;
         // The mood changes the music over seconds, never at once.
         self.bright += (self.brightness.get() - self.bright) * dt * 0.3;
         let bright = self.bright;
-        let len = CHORD_SECONDS * CHORDS.len() as f32;
-        let at = self.t % len;
-        let index = (at / CHORD_SECONDS) as usize % CHORDS.len();
-        let within = at - index as f32 * CHORD_SECONDS;
+        let index = self.chord();
+        let within = (self.sample % samples(CHORD_SECONDS)) as f32 / RATE as f32;
         // The next chord rises as this one fades, over its last three seconds (equal power).
-        let fade = ((within - (CHORD_SECONDS - 3.0)) / 3.0).clamp(0.0, 1.0);
+        let fade = ((within - (CHORD_SECONDS as f32 - 3.0)) / 3.0).clamp(0.0, 1.0);
         let next = (index + 1) % CHORDS.len();
         let quarter = std::f32::consts::FRAC_PI_2;
         let (mut l, mut r) = (0.0, 0.0);
@@ -223,35 +265,37 @@ impl Frames for ScoreVoice {
             }
         }
         // Breathing: the pad swells and settles every eleven seconds.
-        let breath = 0.75 + 0.25 * (self.t * TAU / 11.0).sin();
+        let breath = 0.75 + 0.25 * (cycle(self.sample, samples(11)) * TAU).sin();
         let pad = 0.022 * breath;
         l *= pad;
         r *= pad;
 
         // Notes fall more often when the mood is light.
-        if self.t >= self.next_note {
+        if self.sample >= self.next_note {
             let chord = CHORDS[index];
             let tone = chord[(self.noise.unit() * 5.0) as usize % 5];
             let octave = if self.noise.unit() < 0.5 { 2.0 } else { 4.0 };
             self.notes.push(Note {
                 freq: tone * octave,
                 phase: 0.0,
-                age: 0.0,
+                age: 0,
                 pan: 0.25 + self.noise.unit() * 0.5,
             });
             let gap = 5.5 - 3.5 * bright;
-            self.next_note = self.t + gap * (0.6 + 0.8 * self.noise.unit());
+            let wait = gap * (0.6 + 0.8 * self.noise.unit());
+            self.next_note = self.sample + (wait * RATE as f32) as u64;
         }
         for n in &mut self.notes {
-            n.age += dt;
+            n.age += 1;
             n.phase = (n.phase + n.freq * dt).fract();
-            let attack = (n.age / 0.01).min(1.0);
-            let env = attack * (-n.age / 1.6).exp();
+            let age = n.age as f32 / RATE as f32;
+            let attack = (age / 0.01).min(1.0);
+            let env = attack * (-age / 1.6).exp();
             let s = ((n.phase * TAU).sin() + 0.25 * (n.phase * 2.0 * TAU).sin()) * env * 0.06;
             l += s * (1.0 - n.pan);
             r += s * n.pan;
         }
-        self.notes.retain(|n| n.age < 8.0);
+        self.notes.retain(|n| u64::from(n.age) < samples(8));
         (l, r)
     }
 }
@@ -262,48 +306,69 @@ pub struct HumVoice {
     surf: Knob,
     near: f32,
     roll: f32,
-    t: f32,
+    /// Samples played (the clock).
+    sample: u64,
     noise: [Noise; 2],
     brown: [f32; 2],
     low: [f32; 2],
     swell: f32,
-    swell_at: f32,
+    /// The sample the next car passes on.
+    swell_at: u64,
+    /// Cars that have passed.
+    cars: u32,
 }
 
-impl Decodable for CityHum {
-    type Decoder = Stereo<HumVoice>;
-    fn decoder(&self) -> Stereo<HumVoice> {
+impl HumVoice {
+    /// How many cars have passed since it began.
+    pub fn cars(&self) -> u32 {
+        self.cars
+    }
+}
+
+impl CityHum {
+    /// The city as it sounds from `sample` on (see `Score::decoder_at`).
+    pub fn decoder_at(&self, sample: u64) -> Stereo<HumVoice> {
         let voice = HumVoice {
             nearness: self.nearness.clone(),
             surf: self.surf.clone(),
             near: self.nearness.get(),
             roll: self.surf.get(),
-            t: 0.0,
+            sample,
             noise: [Noise(self.seed | 1), Noise(self.seed.rotate_left(17) | 1)],
             brown: [0.0; 2],
             low: [0.0; 2],
             swell: 0.0,
-            swell_at: 4.0,
+            swell_at: sample + samples(4),
+            cars: 0,
         };
         Stereo { voice, right: None }
+    }
+}
+
+impl Decodable for CityHum {
+    type Decoder = Stereo<HumVoice>;
+    fn decoder(&self) -> Stereo<HumVoice> {
+        self.decoder_at(0)
     }
 }
 
 impl Frames for HumVoice {
     fn frame(&mut self) -> (f32, f32) {
         let dt = 1.0 / RATE as f32;
-        self.t += dt;
+        self.sample += 1;
         self.near += (self.nearness.get() - self.near) * dt * 0.5;
         self.roll += (self.surf.get() - self.roll) * dt * 0.5;
         // A passing car: a swell of brighter noise every few seconds, nearer in the street.
-        if self.t >= self.swell_at {
+        if self.sample >= self.swell_at {
             self.swell = 1.0;
-            self.swell_at = self.t + 3.0 + 9.0 * self.noise[0].unit();
+            self.cars += 1;
+            let wait = 3.0 + 9.0 * self.noise[0].unit();
+            self.swell_at = self.sample + (wait * RATE as f32) as u64;
         }
         self.swell *= 1.0 - dt / 2.5;
         let passing = (1.0 - self.swell) * self.swell * 4.0;
         // Surf: slow waves of about eight seconds.
-        let waves = 0.5 + 0.5 * (self.t * TAU / 8.0).sin();
+        let waves = 0.5 + 0.5 * (cycle(self.sample, samples(8)) * TAU).sin();
         let mut out = [0.0; 2];
         for (c, out) in out.iter_mut().enumerate() {
             let white = self.noise[c].next();

@@ -1,0 +1,59 @@
+//! The pause menu: resume, save, load, settings, back to the title, quit. While it is open the
+//! story stands still (see `StoryLive`).
+
+use bevy::prelude::*;
+use bevy_egui::egui::{self, Align2, RichText};
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
+
+use crate::game::saves::ToTitle;
+use crate::game::theme::{DrawSet, button, serif};
+use crate::game::{Menu, Play, WorkMeter};
+
+/// Draws the pause menu.
+fn draw(
+    work: Res<WorkMeter>,
+    mut contexts: EguiContexts,
+    mut play: ResMut<NextState<Play>>,
+    mut menu: ResMut<NextState<Menu>>,
+    mut to_title: MessageWriter<ToTitle>,
+    mut exit: MessageWriter<AppExit>,
+) -> Result {
+    let _work = work.start();
+    let ctx = contexts.ctx_mut()?;
+    egui::Window::new(RichText::new("Paused").font(serif(30.0)))
+        .collapsible(false)
+        .resizable(false)
+        .anchor(Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+        .show(ctx, |ui| {
+            ui.set_width(260.0);
+            let b = |ui: &mut egui::Ui, s: &str| button(ui, s, [240.0, 40.0], serif(22.0));
+            if b(ui, "Resume").clicked() {
+                play.set(Play::Running);
+            }
+            if b(ui, "Save").clicked() {
+                menu.set(Menu::Save);
+            }
+            if b(ui, "Load").clicked() {
+                menu.set(Menu::Load);
+            }
+            if b(ui, "Settings").clicked() {
+                menu.set(Menu::Settings);
+            }
+            if b(ui, "Back to the title").clicked() {
+                to_title.write(ToTitle);
+            }
+            if b(ui, "Quit").clicked() {
+                exit.write(AppExit::Success);
+            }
+        });
+    Ok(())
+}
+
+/// The pause menu's drawing, while paused with no other menu over it.
+pub fn plugin(app: &mut App) {
+    app.add_systems(
+        EguiPrimaryContextPass,
+        draw.run_if(in_state(Play::Paused).and_then(in_state(Menu::None)))
+            .in_set(DrawSet::Menu),
+    );
+}

@@ -1,0 +1,478 @@
+//! The game's house, headless: the story stands still under the pause menu and the backlog, the
+//! sound's twentieth minute still moves, autosaves rotate so a new game keeps the previous
+//! playthrough's latest, a failed save keeps the old file and tells the player, damaged files are
+//! kept aside, settings are brought into their ranges, and two timed pauses with only a scene
+//! change between them both take their time.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bevy::prelude::*;
+use bevy::state::app::StatesPlugin;
+use bevy::time::TimeUpdateStrategy;
+use her::game::input::Action;
+use her::game::persist::{DataDir, Notices};
+use her::game::runner::{PlayerInput, Showing, StoryRunner};
+use her::game::saves::{AUTOSAVES, LoadFrom, NewGame, SaveTo, Slot, read_slot};
+use her::game::screens::conversation::Conversation;
+use her::game::settings::{Settings, load_settings, read_settings};
+use her::game::{LoadedStory, Menu, Play, Screen};
+use her::game::{input, menus, persist, runner, saves, screens, settings};
+use her::story::{SaveDoc, Story};
+
+/// The house tests' own small story (`tests/fixtures/house`): two chapters with lines, timed
+/// pauses and choices, so these tests do not move when the shipped story is rewritten.
+fn shipped() -> Story {
+    let report = her::story::load(&[std::path::PathBuf::from("tests/fixtures/house")]);
+    report
+        .story
+        .unwrap_or_else(|| panic!("the house story loads: {:#?}", report.diagnostics))
+}
+
+/// A frame of the headless game, in seconds.
+const FRAME: f32 = 0.1;
+
+/// The game without a window: the story, the saves, the settings, the input, the screens' and
+/// menus' logic; a tenth of a second a frame. Its files go to `dir`.
+fn house(dir: &Path, story: Story, settings: Option<Settings>) -> App {
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, StatesPlugin));
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs_f32(
+        FRAME,
+    )));
+    her::game::frame(&mut app);
+    app.insert_resource(DataDir::new(dir.to_path_buf()));
+    app.insert_resource(LoadedStory(Arc::new(story)));
+    if let Some(settings) = settings {
+        app.insert_resource(settings);
+    }
+    app.add_plugins((
+        runner::plugin,
+        persist::plugin,
+        settings::plugin,
+        saves::plugin,
+        input::plugin,
+        screens::plugin,
+        menus::plugin,
+    ));
+    app.update();
+    app
+}
+
+fn runner(app: &App) -> &StoryRunner {
+    app.world().resource::<StoryRunner>()
+}
+
+fn frames(app: &mut App, n: usize) {
+    for _ in 0..n {
+        app.update();
+    }
+}
+
+fn new_game(app: &mut App, seed: u64) {
+    app.world_mut().write_message(NewGame(Some(seed)));
+    frames(app, 3);
+    assert_eq!(
+        *app.world().resource::<State<Screen>>().get(),
+        Screen::Playing
+    );
+}
+
+/// One step of a player who always takes the first option.
+fn step(app: &mut App) {
+    let input = if runner(app).showing.is_choice() {
+        PlayerInput::Choose(0)
+    } else {
+        PlayerInput::Advance
+    };
+    app.world_mut().write_message(input);
+    app.update();
+}
+
+/// Plays on until `done` holds.
+fn play_until(app: &mut App, what: &str, done: impl Fn(&Showing) -> bool) {
+    for _ in 0..5_000 {
+        if done(&runner(app).showing) {
+            return;
+        }
+        step(app);
+    }
+    panic!("never reached {what}");
+}
+
+fn notices(app: &App) -> Vec<String> {
+    app.world()
+        .resource::<Notices>()
+        .all()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn set_play(app: &mut App, play: Play) {
+    app.world_mut().resource_mut::<NextState<Play>>().set(play);
+    app.update();
+}
+
+fn set_menu(app: &mut App, menu: Menu) {
+    app.world_mut().resource_mut::<NextState<Menu>>().set(menu);
+    app.update();
+}
+
+#[test]
+fn the_story_stands_still_under_the_pause_menu_and_the_backlog() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        auto_advance: true,
+        skip_seen: true,
+        text_speed: 0.0,
+        ..Settings::default()
+    };
+    let mut app = house(dir.path(), shipped(), Some(settings));
+    new_game(&mut app, 7);
+    // Past the chapter's card; then, live, auto-advance moves the story by itself.
+    step(&mut app);
+    let start = runner(&app).moment;
+    frames(&mut app, 300);
+    assert!(
+        runner(&app).moment > start + 2,
+        "auto-advance moves a live story"
+    );
+
+    for (what, freeze, thaw) in [
+        ("the pause menu", Some(Play::Paused), Play::Running),
+        ("the backlog", None, Play::Running),
+    ] {
+        match freeze {
+            Some(play) => set_play(&mut app, play),
+            None => set_menu(&mut app, Menu::Backlog),
+        }
+        let before = (
+            runner(&app).moment,
+            runner(&app).showing.clone(),
+            runner(&app).state.decisions.len(),
+        );
+        // Ten minutes under the menu, with the player pressing keys and clicking beside it.
+        for i in 0..6_000 {
+            if i % 50 == 0 {
+                app.world_mut().write_message(Action::Advance);
+                app.world_mut().write_message(Action::Choose(0));
+                app.world_mut().write_message(PlayerInput::Advance);
+                app.world_mut().write_message(PlayerInput::Choose(0));
+            }
+            app.update();
+        }
+        let after = (
+            runner(&app).moment,
+            runner(&app).showing.clone(),
+            runner(&app).state.decisions.len(),
+        );
+        assert_eq!(before, after, "the story moved under {what}");
+        set_menu(&mut app, Menu::None);
+        set_play(&mut app, thaw);
+    }
+
+    // A timed pause keeps its time while the game is paused.
+    app.insert_resource(Settings {
+        auto_advance: false,
+        ..Settings::default()
+    });
+    play_until(&mut app, "a timed pause", |s| {
+        matches!(s, Showing::Pause(_))
+    });
+    let Showing::Pause(secs) = runner(&app).showing else {
+        unreachable!()
+    };
+    let moment = runner(&app).moment;
+    set_play(&mut app, Play::Paused);
+    frames(&mut app, 600);
+    set_play(&mut app, Play::Running);
+    let mut held = 0;
+    while runner(&app).moment == moment && held < 1_000 {
+        app.update();
+        held += 1;
+    }
+    assert!(
+        held as f32 * FRAME >= secs - 2.0 * FRAME,
+        "the pause of {secs} s was held {:.1} s after the game resumed",
+        held as f32 * FRAME
+    );
+}
+
+#[test]
+fn the_sound_still_moves_in_its_twentieth_minute() {
+    use her::game::sound::{CityHum, Score};
+    use her::story::format::{Location, Mood};
+    const RATE: u64 = 44_100;
+    let minute_20 = 20 * 60 * RATE;
+
+    // Forty seconds of the score from its twentieth minute: every chord comes round.
+    let mut score = Score::new(Mood::Warm, 1).decoder_at(minute_20);
+    let mut chords = std::collections::BTreeSet::new();
+    let mut notes = 0;
+    let (mut lo, mut hi) = (f32::MAX, f32::MIN);
+    for second in 0..40 {
+        for _ in 0..RATE * 2 {
+            let s = score.next().expect("the score plays forever");
+            lo = lo.min(s);
+            hi = hi.max(s);
+        }
+        chords.insert(score.voice().chord());
+        notes = notes.max(score.voice().notes());
+        assert!(second < 39 || chords.len() == 4, "chords heard: {chords:?}");
+    }
+    assert!(notes > 0, "notes still fall");
+    assert!(hi - lo > 0.01, "the score is heard: {lo}..{hi}");
+
+    // And the city: cars still pass in the street.
+    let mut street = CityHum::new(Location::Street, 1).decoder_at(minute_20);
+    for _ in 0..RATE * 2 * 40 {
+        street.next();
+    }
+    assert!(
+        street.voice().cars() >= 3,
+        "{} cars passed in forty seconds",
+        street.voice().cars()
+    );
+}
+
+/// The bytes of every autosave there is.
+fn autosaves(dir: &DataDir) -> Vec<(Slot, SaveDoc, Vec<u8>)> {
+    (1..=AUTOSAVES)
+        .map(Slot::Auto)
+        .filter_map(|slot| {
+            let doc = read_slot(dir, &slot)?.expect("readable");
+            Some((slot, doc, std::fs::read(dir.slot(&slot)).unwrap()))
+        })
+        .collect()
+}
+
+#[test]
+fn a_new_game_keeps_the_previous_playthroughs_latest_autosave() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = house(dir.path(), shipped(), None);
+    let data = app.world().resource::<DataDir>().clone();
+
+    // The first playthrough autosaves at chapters 1 and 2.
+    new_game(&mut app, 7);
+    play_until(&mut app, "chapter 2", |s| {
+        matches!(s, Showing::ChapterCard { number: 2, .. })
+    });
+    app.update();
+    let saved = autosaves(&data);
+    assert_eq!(saved.len(), 2, "one autosave a chapter");
+    let mut latest = saved
+        .iter()
+        .max_by_key(|(_, doc, _)| doc.playthrough.decisions.len())
+        .cloned()
+        .unwrap();
+    assert!(latest.1.label.contains("Second"), "{}", latest.1.label);
+
+    // New games, one after another: each keeps the one before's latest autosave.
+    for seed in [8, 9, 10, 11] {
+        new_game(&mut app, seed);
+        app.update();
+        let saved = autosaves(&data);
+        assert!(
+            saved.iter().any(|(_, _, bytes)| *bytes == latest.2),
+            "new game {seed} wrote over the previous playthrough's latest autosave ({:?})",
+            latest.0
+        );
+        latest = saved
+            .iter()
+            .find(|(_, doc, _)| doc.playthrough.seed == seed)
+            .cloned()
+            .expect("the new game's own autosave");
+    }
+
+    // After one more new game, the previous playthrough can still be loaded from its autosave.
+    let (slot, doc, _) = latest;
+    new_game(&mut app, 12);
+    app.world_mut().write_message(LoadFrom(slot));
+    frames(&mut app, 2);
+    assert_eq!(
+        runner(&app).state.seed,
+        doc.playthrough.seed,
+        "loaded the previous playthrough"
+    );
+}
+
+/// A value whose writing out fails, as a save's could.
+struct Unwritable;
+
+impl serde::Serialize for Unwritable {
+    fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        Err(serde::ser::Error::custom("a value that cannot be written"))
+    }
+}
+
+#[test]
+fn a_failed_save_keeps_the_old_file_and_tells_the_player() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = house(dir.path(), shipped(), None);
+    new_game(&mut app, 3);
+    play_until(&mut app, "choices", Showing::is_choice);
+    app.world_mut().write_message(SaveTo(Slot::Quick));
+    frames(&mut app, 2);
+    let data = app.world().resource::<DataDir>().clone();
+    let good = read_slot(&data, &Slot::Quick).unwrap().unwrap();
+    let bytes = std::fs::read(data.slot(&Slot::Quick)).unwrap();
+
+    // The same path the game's saves take, with a save that cannot be written out.
+    data.disk
+        .write_ron(data.slot(&Slot::Quick), Slot::Quick.what(), Unwritable);
+    data.disk.flush();
+    assert_eq!(
+        std::fs::read(data.slot(&Slot::Quick)).unwrap(),
+        bytes,
+        "the old save is kept, byte for byte"
+    );
+    assert_eq!(read_slot(&data, &Slot::Quick).unwrap().unwrap(), good);
+    frames(&mut app, 1);
+    let said = notices(&app);
+    assert!(
+        said.iter()
+            .any(|n| n.starts_with("Could not write the quicksave") && n.contains("keeps")),
+        "the player is told: {said:?}"
+    );
+}
+
+#[test]
+fn damaged_files_are_kept_aside_and_settings_come_back_into_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::new(dir.path().to_path_buf());
+    std::fs::write(data.seen(), "[\"first.start.1\", \"first.start.2\"").unwrap();
+    std::fs::write(data.settings(), "Settings(music_volume: oops").unwrap();
+    let mut app = house(dir.path(), shipped(), None);
+    let kept: Vec<(String, String)> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("unreadable"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(kept.len(), 2, "both damaged files kept aside: {kept:?}");
+    assert!(
+        kept.iter()
+            .any(|(name, text)| name.starts_with("seen.") && text.contains("first.start.2")),
+        "{kept:?}"
+    );
+    assert!(
+        kept.iter()
+            .any(|(name, text)| name.starts_with("settings.") && text.contains("oops")),
+        "{kept:?}"
+    );
+    let said = notices(&app);
+    assert!(
+        said.iter()
+            .any(|n| n.contains("lines you have seen") && n.contains("kept as seen.unreadable")),
+        "{said:?}"
+    );
+    assert!(said.iter().any(|n| n.contains("settings")), "{said:?}");
+    assert_eq!(*app.world().resource::<Settings>(), Settings::default());
+
+    // Play goes on and writes a new list; what was kept aside stays as it was.
+    new_game(&mut app, 5);
+    play_until(&mut app, "chapter 2", |s| {
+        matches!(s, Showing::ChapterCard { number: 2, .. })
+    });
+    app.update();
+    let data = app.world().resource::<DataDir>().clone();
+    data.disk.flush();
+    assert!(data.seen().exists(), "a new list of seen lines");
+    for (name, text) in kept {
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(name)).unwrap(),
+            text
+        );
+    }
+
+    // A setting edited by hand beyond its range is brought back into it.
+    std::fs::write(
+        data.settings(),
+        "(music_volume: 40.0, effects_volume: -2.0, text_size: 3.0, text_speed: 9000.0, quality: 9)",
+    )
+    .unwrap();
+    let (settings, notice) = read_settings(&data);
+    assert_eq!(notice, None);
+    assert_eq!(settings.music_volume, 1.0);
+    assert_eq!(settings.effects_volume, 0.0);
+    assert_eq!(settings.text_size, 16.0);
+    assert_eq!(settings.text_speed, 120.0);
+    assert_eq!(settings.quality, 2);
+    assert_eq!(load_settings(&data), settings);
+}
+
+/// A one-chapter story: a line, two held silences with only a scene change between them, a line.
+fn two_pauses() -> (tempfile::TempDir, Story) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("story.ron"),
+        r#"Story(
+    title: "Two pauses",
+    chapters: ["one"],
+    characters: {},
+    variables: {},
+    endings: { "end": (title: "End", summary: "The end.") },
+)"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("one.ron"),
+        r#"Chapter(
+    id: "one",
+    title: "One",
+    scene: (location: Apartment, time: Night, mood: Warm),
+    nodes: [
+        (
+            id: "start",
+            script: [
+                Line("Before."),
+                Pause(1.0),
+                Scene(mood: Dark),
+                Pause(1.0),
+                Line("After."),
+            ],
+            end: "end",
+        ),
+    ],
+)"#,
+    )
+    .unwrap();
+    let report = her::story::load(&[dir.path().to_path_buf()]);
+    let story = report
+        .story
+        .unwrap_or_else(|| panic!("{:#?}", report.diagnostics));
+    (dir, story)
+}
+
+#[test]
+fn two_pauses_around_a_scene_change_both_take_their_time() {
+    let (_story_dir, story) = two_pauses();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = house(dir.path(), story, None);
+    new_game(&mut app, 1);
+    play_until(
+        &mut app,
+        "the first line",
+        |s| matches!(s, Showing::Line { text, .. } if text == "Before."),
+    );
+    step(&mut app);
+    assert_eq!(runner(&app).showing, Showing::Pause(1.0));
+    let mut held = 0;
+    while !matches!(&runner(&app).showing, Showing::Line { text, .. } if text == "After.") {
+        app.update();
+        held += 1;
+        assert!(held < 100, "stuck at {:?}", runner(&app).showing);
+    }
+    let seconds = held as f32 * FRAME;
+    assert!(
+        seconds >= 1.8,
+        "two pauses of a second each were held {seconds:.1} s in all"
+    );
+    assert!(app.world().resource::<Conversation>().moment.is_some());
+}

@@ -391,6 +391,9 @@ struct Compiler<'a> {
     two_cores: bool,
     /// Every `#line:` tag: (tag, file, line index), checked for duplicates once all is compiled.
     line_tags: Vec<(Box<str>, usize, usize)>,
+    /// Per file: how many lines, choices and fragments have no stable id, and the first one's
+    /// place (`W120`, one warning a file).
+    untagged: Map<usize, ([u32; 3], Range<usize>)>,
 }
 
 impl Scope for Compiler<'_> {
@@ -451,6 +454,7 @@ impl<'a> Compiler<'a> {
             effect_cache: Map::default(),
             two_cores: true,
             line_tags: Vec::new(),
+            untagged: Map::default(),
         }
     }
 
@@ -1258,6 +1262,7 @@ impl<'a> Compiler<'a> {
             }
         }
         self.check_line_tags(&nodes, &node_ends);
+        self.report_untagged();
         if self
             .diagnostics
             .iter()
@@ -1486,6 +1491,12 @@ impl<'a> Compiler<'a> {
                 .map(|r| r.start + choices..r.end + choices),
         );
         self.effects.extend(other.effects);
+        for (file, (counts, span)) in other.untagged {
+            let entry = self.untagged.entry(file).or_insert(([0; 3], span));
+            for (a, b) in entry.0.iter_mut().zip(counts) {
+                *a += b;
+            }
+        }
         self.line_tags.extend(
             other
                 .line_tags
@@ -1613,7 +1624,39 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// Counts an item with no stable id (0: a line, 1: a choice, 2: a fragment).
+    fn untagged_item(&mut self, kind: usize, text: &str) {
+        let file = self.cursor.file;
+        if let Some(entry) = self.untagged.get_mut(&file) {
+            entry.0[kind] += 1;
+            return;
+        }
+        let span = self.locate(Some(text));
+        let mut counts = [0; 3];
+        counts[kind] = 1;
+        self.untagged.insert(file, (counts, span));
+    }
+
+    /// One `W120` a file for its items with no stable id.
+    fn report_untagged(&mut self) {
+        let mut files: Vec<_> = std::mem::take(&mut self.untagged).into_iter().collect();
+        files.sort_by_key(|(file, _)| *file);
+        for (file, ([lines, choices, fragments], span)) in files {
+            let d = self.sources[file].diagnostic(
+                Severity::Warning,
+                "W120",
+                span,
+                format!("{lines} lines, {choices} choices and {fragments} letter fragments in this file have no stable id; saves and seen lines then name them by position, which an edit above them changes"),
+                Some("run `her tag` to stamp an id on each (a text edit; nothing else changes)".into()),
+            );
+            self.diagnostics.push(d);
+        }
+    }
+
     fn compile_choice(&mut self, def: &ChoiceDef, position: usize, after: usize) -> Choice {
+        if def.id.is_none() {
+            self.untagged_item(1, &def.text);
+        }
         let text = self.template(&def.text);
         self.advance(&def.text);
         let when = def
@@ -1762,9 +1805,11 @@ impl<'a> Compiler<'a> {
 
     fn line(&mut self, text: &str) {
         let (text, tag) = split_line_tag(text);
-        if let Some(tag) = tag {
-            self.line_tags
-                .push((tag.into(), self.cursor.file, self.lines.len()));
+        match tag {
+            Some(tag) => self
+                .line_tags
+                .push((tag.into(), self.cursor.file, self.lines.len())),
+            None => self.untagged_item(0, text),
         }
         let (speaker, words) = match text.split_once(':') {
             Some((who, rest)) if self.character_index.contains_key(who.trim()) => (
@@ -1880,7 +1925,10 @@ impl<'a> Compiler<'a> {
             for (fi, f) in p.fragments.iter().enumerate() {
                 let id = match &f.id {
                     Some(id) => id.to_string(),
-                    None => format!("{}.{}", pi + 1, fi + 1),
+                    None => {
+                        self.untagged_item(2, &f.text);
+                        format!("{}.{}", pi + 1, fi + 1)
+                    }
                 };
                 if !ids.insert(id.clone()) {
                     self.report(

@@ -506,57 +506,67 @@ fn explore_cmd(
         .collect();
     if !unreached.is_empty() {
         outln!("\nnodes never reached:");
-        for n in &unreached {
-            outln!("  {n}");
+        for n in unreached.iter().take(LISTED) {
+            outln!("  {}", cut(n));
         }
+        more(unreached.len(), "nodes");
     }
     if list_lines {
         outln!("\nlines never reached:");
-        for (ix, (line, _)) in story
+        let mut never = story
             .lines
             .iter()
             .zip(&report.lines_reached)
             .enumerate()
-            .filter(|(_, (_, r))| !**r)
-        {
-            outln!("  {}  {}", story.line_id(ix), line.text.source(&story));
+            .filter(|(_, (_, r))| !**r);
+        // Asked for, so many more than the other lists; still bounded.
+        for (ix, (line, _)) in never.by_ref().take(LISTED * 10) {
+            outln!(
+                "  {}  {}",
+                cut(&story.line_id(ix)),
+                cut(&line.text.source(&story))
+            );
+        }
+        let left = never.count();
+        if left > 0 {
+            outln!("  ... and {left} more lines");
         }
     }
     outln!("\nendings:");
     let mut missing_ending = false;
-    for (ending, path) in story.endings.iter().zip(&report.endings) {
+    for (shown, (ending, path)) in story.endings.iter().zip(&report.endings).enumerate() {
+        missing_ending |= path.is_none();
+        if shown >= LISTED {
+            continue;
+        }
         match path {
             Some(p) => outln!(
                 "  {:<16} reached in {} choices: --choices {}",
-                ending.id,
+                cut(&ending.id),
                 p.len(),
-                p.iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(",")
+                choices_arg(p)
             ),
-            None => {
-                missing_ending = true;
-                outln!("  {:<16} NEVER REACHED", ending.id);
-            }
+            None => outln!("  {:<16} NEVER REACHED", cut(&ending.id)),
         }
     }
+    more(story.endings.len(), "endings");
     if !report.dead_ends.is_empty() {
         outln!("\ndead ends:");
-        for (node, reason, path) in &report.dead_ends {
+        for (node, reason, path) in report.dead_ends.iter().take(LISTED) {
             outln!(
-                "  {node}: {reason} (--choices {})",
-                path.iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(",")
+                "  {}: {} (--choices {})",
+                cut(node),
+                cut(reason),
+                choices_arg(path)
             );
         }
+        more(report.dead_ends.len(), "dead ends");
     }
     outln!("\nvariables:");
-    for (var, range) in story.variables.iter().zip(&report.ranges) {
-        outln!("  {:<26} {}", var.name, range.describe());
+    for (var, range) in story.variables.iter().zip(&report.ranges).take(LISTED) {
+        outln!("  {:<26} {}", cut(&var.name), cut(&range.describe()));
     }
+    more(story.variables.len(), "variables");
     if let Some(path) = dot
         && let Err(e) = std::fs::write(path, to_dot(&story, &report))
     {
@@ -568,4 +578,44 @@ fn explore_cmd(
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// How many entries each of `explore`'s lists shows before it counts the rest: so that no
+/// story, however large, makes a report of megabytes.
+const LISTED: usize = 100;
+
+/// The widest name or line `explore` prints, in characters.
+const WIDTH: usize = 160;
+
+/// The most choices of a path printed (`--choices 1,2,...`): a path of thousands of choices is
+/// for `--dot`, not for a terminal.
+const PATH_SHOWN: usize = 500;
+
+/// Says how many of a list were not shown, if any.
+fn more(total: usize, what: &str) {
+    if total > LISTED {
+        outln!("  ... and {} more {what}", total - LISTED);
+    }
+}
+
+/// A name or a line cut to `WIDTH` characters, with an ellipsis.
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(WIDTH) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+/// A path as `--choices` takes it, cut after `PATH_SHOWN` choices.
+fn choices_arg(path: &[usize]) -> String {
+    let mut arg = path
+        .iter()
+        .take(PATH_SHOWN)
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    if path.len() > PATH_SHOWN {
+        arg.push_str(&format!(",... ({} more)", path.len() - PATH_SHOWN));
+    }
+    arg
 }

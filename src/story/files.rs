@@ -93,7 +93,8 @@ pub fn read_dialogue(paths: &[PathBuf], limits: &Limits) -> ReadDialogue {
             match read_bounded(file, limits.file_bytes.min(room)) {
                 Ok(bytes) => {
                     total += bytes.len() as u64;
-                    out.sources.push(decode_source(file, bytes, &mut out.diagnostics));
+                    out.sources
+                        .push(decode_source(file, bytes, &mut out.diagnostics));
                 }
                 Err(ReadError::TooLarge { .. }) if room < limits.file_bytes => {
                     over_total = true;
@@ -426,9 +427,9 @@ fn decode(mut bytes: Vec<u8>) -> Result<String, BadUtf8> {
 
 /// A size in bytes as people read it: `8 MiB`, `512 KiB`, `100 bytes`.
 fn bytes(n: u64) -> String {
-    if n >= 1 << 20 && n % (1 << 20) == 0 {
+    if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
         format!("{} MiB", n >> 20)
-    } else if n >= 1 << 10 && n % (1 << 10) == 0 {
+    } else if n >= 1 << 10 && n.is_multiple_of(1 << 10) {
         format!("{} KiB", n >> 10)
     } else {
         format!("{n} bytes")
@@ -441,7 +442,10 @@ mod tests {
 
     #[test]
     fn a_byte_order_mark_is_dropped() {
-        assert_eq!(decode(b"\xEF\xBB\xBFStory()".to_vec()).ok().unwrap(), "Story()");
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFStory()".to_vec()).ok().unwrap(),
+            "Story()"
+        );
     }
 
     #[test]

@@ -30,7 +30,11 @@ fn read_any(file: &Path) -> Result<Playthrough, String> {
         Err(first) => match SaveDoc::read(file) {
             Ok(save) => Ok(save.playthrough),
             // A save's error only when the file says it is one.
-            Err(e) if std::fs::read_to_string(file).is_ok_and(|t| t.contains("Save(")) => {
+            // Read bounded, like every file the tools read.
+            Err(e)
+                if crate::story::files::read_text(file, crate::story::files::MAX_FILE_BYTES)
+                    .is_ok_and(|t| t.contains("Save(")) =>
+            {
                 Err(e.to_string())
             }
             Err(_) => Err(first.to_string()),

@@ -36,9 +36,16 @@ pub fn mini_edited(file: &str, from: &str, to: &str) -> Story {
     report.story.expect("edited story")
 }
 
-/// A broken case: the shared `tests/broken/story.ron` plus one chapter file, as one layer.
+/// A broken case: the shared `tests/broken/story.ron` (or the case's own `{case}.story.ron`,
+/// for problems in declarations) plus one chapter file, as one layer.
 pub fn broken(case: &str) -> LoadReport {
-    let sources = ["story.ron", &format!("{case}.ron")]
+    let own = format!("{case}.story.ron");
+    let story = if Path::new("tests/broken").join(&own).exists() {
+        own
+    } else {
+        "story.ron".to_owned()
+    };
+    let sources = [story.as_str(), &format!("{case}.ron")]
         .iter()
         .map(|name| {
             let path = Path::new("tests/broken").join(name);

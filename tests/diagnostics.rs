@@ -21,13 +21,18 @@ const CASES: &[&str] = &[
     "e008_unknown_letter",
     "e010_bad_interpolation",
     "e011_when_without_otherwise",
+    "e020_pause_not_a_duration",
+    "e021_too_deep",
+    "e022_dead_end",
+    "e023_endless_loop",
+    "e024_bad_name",
     "w101_unreachable",
-    "w102_dead_end",
     "w103_variant_never_chosen",
     "w104_ending_never_reached",
     "w105_unknown_speaker",
     "w106_all_choices_conditional",
     "w107_unused_variable",
+    "w120_untagged",
 ];
 
 fn rendered(case: &str) -> String {
@@ -45,6 +50,8 @@ fn each_broken_file_reports_its_problem_with_its_place() {
         // Problems with a declaration (an ending, a variable) point at story.ron.
         let home = if matches!(d.code, "W104" | "W107") {
             "story.ron".to_owned()
+        } else if d.code == "E024" {
+            format!("{case}.story.ron")
         } else {
             format!("{case}.ron")
         };
@@ -57,8 +64,14 @@ fn each_broken_file_reports_its_problem_with_its_place() {
             d.hint.is_some() || d.code == "E001",
             "{case}: says what to do"
         );
-        // Nothing else is wrong in the case files: each shows exactly its own problem.
-        let codes: BTreeSet<&str> = report.diagnostics.iter().map(|d| d.code).collect();
+        // Nothing else is wrong in the case files: each shows exactly its own problem (an
+        // unparsed or untagged case file may also say it has no stable ids: W120).
+        let codes: BTreeSet<&str> = report
+            .diagnostics
+            .iter()
+            .map(|d| d.code)
+            .filter(|c| *c != "W120" || expected == "W120")
+            .collect();
         assert_eq!(
             codes,
             BTreeSet::from([expected.as_str()]),
@@ -90,8 +103,8 @@ fn every_problem_code_has_a_broken_file() {
     let tested: BTreeSet<String> = CASES.iter().map(|c| c[..4].to_uppercase()).collect();
     // E009 (no story file) is tested below, on a folder; the codes of files and folders (too
     // large, not UTF-8, links and pipes skipped) need files no broken case can be, and are
-    // tested in `files.rs`.
-    let elsewhere = ["E009", "E012", "E013", "E014", "W108"];
+    // tested in `files.rs`; E025 (counts) needs a node too large to keep here: `robust.rs`.
+    let elsewhere = ["E009", "E012", "E013", "E014", "W108", "E025"];
     let missing: Vec<_> = documented
         .difference(&tested)
         .filter(|c| !elsewhere.contains(&c.as_str()))

@@ -1067,6 +1067,21 @@ impl<'a> Compiler<'a> {
             );
         }
 
+        let total: usize = ordered.iter().map(|c| c.2.nodes.len()).sum();
+        if total > MAX_NODES {
+            self.diagnostics.push(
+                Diagnostic::general(
+                    Severity::Error,
+                    "E025",
+                    format!("the story has {total} nodes; a story may have at most {MAX_NODES}"),
+                )
+                .with_hint(Some(
+                    "a story this large is better split into several stories".into(),
+                )),
+            );
+            return None;
+        }
+
         // 5. Index every node and letter, so targets can point forward.
         let mut nodes = Vec::with_capacity(ordered.iter().map(|c| c.2.nodes.len()).sum());
         Arc::make_mut(&mut self.node_index).reserve(nodes.capacity());
@@ -1594,11 +1609,44 @@ impl<'a> Compiler<'a> {
         };
         self.ops.push(way_on.unwrap_or(Op::DeadEnd(node_ix)));
         self.check_choice_ids(node);
+        self.check_counts(node);
         if choices_op.is_some() {
             // A choice's `then` has no choices of its own, so a set's choices stay together.
             for (k, choice) in node.choices.iter().enumerate() {
                 let c = self.compile_choice(choice, k, after);
                 self.choices.push(c);
+            }
+        }
+    }
+
+    /// The counts a node may hold (`E025`): far above any real story, so a generated or hostile
+    /// file is refused at its place instead of slowing every tool down.
+    fn check_counts(&mut self, node: &NodeDef) {
+        let steps = count_steps(&node.script)
+            + node
+                .choices
+                .iter()
+                .map(|c| count_steps(&c.then))
+                .sum::<usize>();
+        for (count, limit, what) in [
+            (node.choices.len(), MAX_CHOICES_PER_NODE, "choices"),
+            (
+                steps,
+                MAX_STEPS_PER_NODE,
+                "steps (lines, variants and the rest)",
+            ),
+        ] {
+            if count > limit {
+                self.report(
+                    Severity::Error,
+                    "E025",
+                    Some(&node.id),
+                    format!(
+                        "the node `{}` has {count} {what}; a node may have at most {limit}",
+                        node.id
+                    ),
+                    Some("split it into several nodes joined by `next`".into()),
+                );
             }
         }
     }
@@ -2000,6 +2048,28 @@ impl<'a> Compiler<'a> {
 /// "in a file with errors", and nothing it would have declared is reported missing.
 fn unparsed(d: &Diagnostic) -> bool {
     matches!(d.code, "E001" | "E012" | "E013" | "E014" | "E021")
+}
+
+/// The most choices one node may offer.
+pub const MAX_CHOICES_PER_NODE: usize = 1_000;
+/// The most steps (lines, variants, effects...) one node may hold, its choices' `then` included.
+pub const MAX_STEPS_PER_NODE: usize = 10_000;
+/// The most nodes a story may have, mods included (the benchmarks load 100,000).
+pub const MAX_NODES: usize = 1_000_000;
+
+/// Steps in a script, nested ones and variants' lines included.
+fn count_steps(steps: &[Step]) -> usize {
+    steps
+        .iter()
+        .map(|s| match s {
+            Step::If(_, inner) => 1 + count_steps(inner),
+            Step::IfElse(_, a, b) => 1 + count_steps(a) + count_steps(b),
+            Step::Variants(v) | Step::Random(v) => {
+                1 + v.iter().map(|v| v.lines.len() + 1).sum::<usize>()
+            }
+            _ => 1,
+        })
+        .sum()
 }
 
 /// The longest pause, in seconds: longer silences read as a frozen game.

@@ -4,7 +4,9 @@
 //! amber hues dominate, blue nearly absent), and the interface present.
 //!
 //! Needs `xvfb-run` and lavapipe (`.ci/run` installs them). Without them the test says so and
-//! passes, so `cargo test` still works on a bare machine; CI always has them.
+//! passes, so `cargo test` still works on a bare machine; but where `CI` is set (as every CI
+//! service sets it) a machine that cannot make a window fails the test: CI must never pass a
+//! smoke test it did not run.
 
 use std::path::Path;
 use std::process::Command;
@@ -68,9 +70,19 @@ fn stats(path: &Path) -> Stats {
     }
 }
 
+/// Whether this is a CI run (`CI` set to anything but empty, `0` or `false`).
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false" | "FALSE"))
+}
+
 #[test]
 fn the_game_in_a_real_window_looks_like_the_film() {
     if !can_run() {
+        assert!(
+            !in_ci(),
+            "CI is set, but this machine cannot make a window: the smoke test needs xvfb-run and \
+             Mesa's lavapipe (.ci/setup installs them)"
+        );
         eprintln!("smoke test skipped: needs xvfb-run and Mesa's lavapipe (.ci/run installs them)");
         return;
     }

@@ -26,6 +26,7 @@ const CASES: &[&str] = &[
     "e022_dead_end",
     "e023_endless_loop",
     "e024_bad_name",
+    "e026_next_and_end",
     "w101_unreachable",
     "w103_variant_never_chosen",
     "w104_ending_never_reached",

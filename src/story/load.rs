@@ -950,11 +950,25 @@ impl<'a> Compiler<'a> {
         }
 
         // 3. Chapter order: the story's list, with each mod's chapters after its `after`.
-        let mut order: Vec<(String, usize)> = story_def
-            .chapters
-            .iter()
-            .map(|c| (c.clone(), story_file))
-            .collect();
+        let mut order: Vec<(String, usize)> = Vec::new();
+        for c in &story_def.chapters {
+            let again = order.iter().filter(|(o, _)| o == c).count();
+            if again > 0 {
+                let span = self.sources[story_file].find_nth_literal(c, again);
+                if let Some(span) = span {
+                    let d = self.sources[story_file].diagnostic(
+                        Severity::Error,
+                        "E003",
+                        span,
+                        format!("the chapter `{c}` is listed twice"),
+                        Some("a chapter is played once: remove one".into()),
+                    );
+                    self.diagnostics.push(d);
+                }
+                continue;
+            }
+            order.push((c.clone(), story_file));
+        }
         for (file, m) in &mods {
             let at = match &m.after {
                 Some(after) => match order.iter().position(|(c, _)| c == after) {
@@ -976,6 +990,19 @@ impl<'a> Compiler<'a> {
             };
             for (k, c) in m.chapters.iter().enumerate() {
                 order.insert(at + k, (c.clone(), *file));
+            }
+            // A mod's chapter id taken by the story or an earlier mod: reported at the mod.
+            for c in &m.chapters {
+                if order.iter().filter(|(o, _)| o == c).count() > 1 {
+                    self.cursor = Cursor::file(*file);
+                    self.report(
+                        Severity::Error,
+                        "E003",
+                        Some(c),
+                        format!("the chapter `{c}` is already in the story"),
+                        Some("give the mod's chapter an id of its own".into()),
+                    );
+                }
             }
         }
 
@@ -1019,6 +1046,19 @@ impl<'a> Compiler<'a> {
                                 ),
                             );
                         }
+                        None if node.replace => {
+                            self.report(
+                                Severity::Error,
+                                "E026",
+                                Some(&node.id),
+                                format!(
+                                    "`replace: true`, but the chapter `{}` has no node `{}` to replace",
+                                    def.id, node.id
+                                ),
+                                did_you_mean(&node.id, existing.2.nodes.iter().map(|n| n.id.as_str()))
+                                    .or_else(|| Some("remove `replace` to add a new node".into())),
+                            );
+                        }
                         None => {
                             existing.2.nodes.push(node);
                             existing.3.push(origin);
@@ -1026,6 +1066,18 @@ impl<'a> Compiler<'a> {
                     }
                 }
             } else {
+                for node in def.nodes.iter().filter(|n| n.replace) {
+                    self.report(
+                        Severity::Error,
+                        "E026",
+                        Some(&node.id),
+                        format!(
+                            "`replace: true`, but no earlier chapter `{}` has a node `{}` to replace",
+                            def.id, node.id
+                        ),
+                        Some("remove `replace`: this chapter is new here".into()),
+                    );
+                }
                 // Origins: index 0 is the chapter itself, then one per node.
                 let origins = std::iter::repeat_n((file, layer), def.nodes.len() + 1).collect();
                 merged.push((def.id.to_string(), layer, def, origins));
@@ -1600,6 +1652,15 @@ impl<'a> Compiler<'a> {
             Some(self.ops.len() - 1)
         };
         let after = self.ops.len();
+        if let (Some(_), Some(next)) = (&node.end, &node.next) {
+            self.report(
+                Severity::Error,
+                "E026",
+                Some(next),
+                format!("the node `{}` has both `next` and `end`", node.id),
+                Some("a node ends the story or goes on: keep one of them".into()),
+            );
+        }
         let way_on = if let Some(end) = &node.end {
             self.ending(end).map(Op::End)
         } else if let Some(next) = &node.next {

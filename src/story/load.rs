@@ -394,6 +394,8 @@ struct Compiler<'a> {
     /// Per file: how many lines, choices and fragments have no stable id, and the first one's
     /// place (`W120`, one warning a file).
     untagged: Map<usize, ([u32; 3], Range<usize>)>,
+    /// How many more unknown targets get a "did you mean" hint (each compares every node).
+    hints_left: std::cell::Cell<usize>,
 }
 
 impl Scope for Compiler<'_> {
@@ -455,6 +457,7 @@ impl<'a> Compiler<'a> {
             two_cores: true,
             line_tags: Vec::new(),
             untagged: Map::default(),
+            hints_left: std::cell::Cell::new(50),
         }
     }
 
@@ -717,6 +720,15 @@ impl<'a> Compiler<'a> {
                 .or_else(|| self.chapter_starts.get(target).copied())
         };
         found.ok_or_else(|| {
+            // A flood of unknown targets (a generated or hostile file) must not cost a
+            // comparison with every node each: only the first ones get a "did you mean".
+            let left = self.hints_left.get();
+            if left == 0 {
+                return Some(
+                    "a target is a node of this chapter, `chapter.node`, or a chapter id".into(),
+                );
+            }
+            self.hints_left.set(left - 1);
             // Only now, with a problem to report, list this chapter's own node names.
             let prefix = format!("{}.", self.chapter);
             let candidates = self
@@ -924,7 +936,7 @@ impl<'a> Compiler<'a> {
             }
         }
         let Some((story_file, story_def)) = story_def else {
-            if !self.diagnostics.iter().any(|d| unparsed(d)) {
+            if !self.diagnostics.iter().any(unparsed) {
                 self.diagnostics.push(
                     Diagnostic::general(Severity::Error, "E009", "no `Story(...)` file was found")
                         .with_hint(Some(
@@ -1089,7 +1101,7 @@ impl<'a> Compiler<'a> {
                 Some(i) => ordered.push(merged.swap_remove(i)),
                 // A file that failed to parse is the likely home of a missing chapter: its own
                 // error says what is wrong, without a second one here.
-                None if self.diagnostics.iter().any(|d| unparsed(d)) => {}
+                None if self.diagnostics.iter().any(unparsed) => {}
                 None => {
                     self.cursor = Cursor::file(*file);
                     let hint = did_you_mean(id, merged.iter().map(|m| m.0.as_str()))

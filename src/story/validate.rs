@@ -227,8 +227,8 @@ fn check_traps(story: &Story, sources: &[SourceFile], reach: &[Reach]) -> Vec<Di
         graph.add_node(());
     }
     let mut next = Vec::new();
-    for pc in 0..story.ops.len() {
-        if reach[pc] == Reach::No {
+    for (pc, how) in reach.iter().enumerate() {
+        if *how == Reach::No {
             continue;
         }
         successors(story, pc, &mut next);

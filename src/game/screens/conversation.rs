@@ -54,6 +54,13 @@ fn advance_or_complete(
     }
 }
 
+/// Play's mode (absent at the title), the menu open, and the menu to open.
+type MenuStates<'w> = (
+    Option<Res<'w, State<Play>>>,
+    Res<'w, State<Menu>>,
+    ResMut<'w, NextState<Menu>>,
+);
+
 /// The player's actions in play: going on and choosing (only while the story is live), the
 /// backlog, quicksave and quickload.
 #[expect(
@@ -66,11 +73,7 @@ fn answer_actions(
     live: StoryLive,
     runner: Option<Res<StoryRunner>>,
     mut conversation: ResMut<Conversation>,
-    (play, menu, mut next_menu): (
-        Option<Res<State<Play>>>,
-        Res<State<Menu>>,
-        ResMut<NextState<Menu>>,
-    ),
+    (play, menu, mut next_menu): MenuStates,
     mut input: MessageWriter<PlayerInput>,
     (mut saves, mut loads): (MessageWriter<SaveTo>, MessageWriter<LoadFrom>),
 ) {

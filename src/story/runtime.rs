@@ -286,6 +286,16 @@ impl StoryState {
         self.node
     }
 
+    /// The last line delivered, if any: its index in `Story::lines`.
+    pub fn last_line(&self) -> Option<usize> {
+        self.last_line.map(|l| l as usize)
+    }
+
+    /// The last line delivered, by its stable id (`Story::line_id`).
+    pub fn last_line_id(&self, story: &Story) -> Option<String> {
+        self.last_line().map(|l| story.line_id(l))
+    }
+
     /// The current chapter's index, once the first has started.
     pub fn chapter_index(&self) -> Option<usize> {
         self.chapter
@@ -386,11 +396,6 @@ impl Story {
             last_line: None,
             scratch: Scratch::default(),
         }
-    }
-
-    /// The last line delivered, if any: its index in `Story::lines`.
-    pub fn last_line(&self, st: &StoryState) -> Option<usize> {
-        st.last_line.map(|l| l as usize)
     }
 
     /// A speaker's display name, with variables filled in.

@@ -383,6 +383,11 @@ impl Playthrough {
         position: &Position,
         on_event: &mut impl FnMut(&Story, &StoryState, &Event<'_>),
     ) -> Option<String> {
+        if position.events == 0 {
+            // Saved right after the decision: that is where replaying the decisions left us.
+            return None;
+        }
+        let same_story = self.fingerprint == story.fingerprint && self.engine == ENGINE;
         let start = st.clone();
         let mut found_at = None;
         let mut probe = st.clone();
@@ -399,7 +404,9 @@ impl Playthrough {
                 found_at = Some(n);
                 break;
             }
-            if found_at.is_none()
+            // In an edited story the count may have moved: the line's id says where it went.
+            if !same_story
+                && found_at.is_none()
                 && position.line.is_some()
                 && matches!(event, Event::Line(_))
                 && line_here == position.line
@@ -418,11 +425,9 @@ impl Playthrough {
                     let event = story.next(st);
                     on_event(story, st, &event);
                 }
-                let exact = n == position.events;
-                (!exact).then(|| {
-                    "the moment you saved at has moved a little; you continue at the same line"
-                        .to_string()
-                })
+                // Found by its id, the line is the same moment even when an edit above it moved
+                // the count: nothing to tell the player.
+                None
             }
             None if position.events == 0 => None,
             None => {

@@ -199,8 +199,9 @@ pub struct GameOptions {
 pub struct LoadedStory(pub Arc<Story>);
 
 /// Finds a folder shipped with the game (`dialogue`, `assets`): beside the executable first
-/// (an unpacked release archive runs from any folder), then in the working directory, then in
-/// the source tree it was built from (`cargo run`).
+/// (an unpacked release archive runs from any folder), then in the working directory, then (in
+/// a debug build only: a release never reads the build machine's files) in the source tree it
+/// was built from.
 pub fn find_shipped(name: &str) -> PathBuf {
     let candidates = [
         std::env::current_exe()
@@ -208,7 +209,7 @@ pub fn find_shipped(name: &str) -> PathBuf {
             .and_then(|e| e.canonicalize().ok().or(Some(e)))
             .and_then(|e| e.parent().map(|p| p.join(name))),
         std::env::current_dir().ok().map(|d| d.join(name)),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(name)),
+        cfg!(debug_assertions).then(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(name)),
     ];
     candidates
         .into_iter()

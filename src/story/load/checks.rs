@@ -1,0 +1,151 @@
+//! Checks made while compiling: stable ids (duplicate line tags, choice ids; items with no id),
+//! and the counts a node may hold.
+
+use super::*;
+
+impl<'a> Compiler<'a> {
+    /// A `#line:` tag names one line in the whole story (saves and seen lines name it): each
+    /// second use is reported at its own place.
+    pub(super) fn check_line_tags(&mut self, nodes: &[Node], node_ends: &[usize]) {
+        let mut tags = std::mem::take(&mut self.line_tags);
+        tags.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
+        for pair in tags.windows(2) {
+            let ((tag, _, first), (again, file, line)) = (&pair[0], &pair[1]);
+            if tag != again {
+                continue;
+            }
+            let node = &nodes[self.lines[*line].node];
+            let first_node = &nodes[self.lines[*first].node];
+            let start = node.source.offset;
+            let end = node_ends[self.lines[*line].node];
+            // The second use in the same node comes after the first: search past it.
+            let from = if first_node.source.offset == start {
+                self.sources[*file]
+                    .find_text_within(&format!("#line:{tag}"), start..end)
+                    .map_or(start, |r| r.end)
+            } else {
+                start
+            };
+            self.cursor = Cursor {
+                file: *file,
+                offset: from,
+                start: from,
+                end,
+            };
+            let span = self.sources[*file].find_text_within(&format!("#line:{tag}"), from..end);
+            let span = span.unwrap_or_else(|| self.locate(None));
+            let d = self.sources[*file].diagnostic(
+                Severity::Error,
+                "E003",
+                span,
+                format!("the line id `{tag}` is used twice (also in `{}`)", first_node.id),
+                Some("every line needs its own id: delete this tag and run `her tag` to stamp a new one".into()),
+            );
+            self.diagnostics.push(d);
+        }
+    }
+
+    /// The counts a node may hold (`E025`): far above any real story, so a generated or hostile
+    /// file is refused at its place instead of slowing every tool down.
+    pub(super) fn check_counts(&mut self, node: &NodeDef) {
+        let steps = count_steps(&node.script)
+            + node
+                .choices
+                .iter()
+                .map(|c| count_steps(&c.then))
+                .sum::<usize>();
+        for (count, limit, what) in [
+            (node.choices.len(), MAX_CHOICES_PER_NODE, "choices"),
+            (
+                steps,
+                MAX_STEPS_PER_NODE,
+                "steps (lines, variants and the rest)",
+            ),
+        ] {
+            if count > limit {
+                self.report(
+                    Severity::Error,
+                    "E025",
+                    Some(&node.id),
+                    format!(
+                        "the node `{}` has {count} {what}; a node may have at most {limit}",
+                        node.id
+                    ),
+                    Some("split it into several nodes joined by `next`".into()),
+                );
+            }
+        }
+    }
+
+    /// A choice's id names it within its node (saves name decisions by it): each second use is
+    /// reported at its own place.
+    pub(super) fn check_choice_ids(&mut self, node: &NodeDef) {
+        let mut seen: Set<&str> = Set::default();
+        for c in &node.choices {
+            let Some(id) = &c.id else { continue };
+            if !seen.insert(id.as_str()) {
+                self.report(
+                    Severity::Error,
+                    "E003",
+                    Some(id),
+                    format!(
+                        "the choice id `{id}` is used twice in the node `{}`",
+                        node.id
+                    ),
+                    Some("every choice of a node needs its own id".into()),
+                );
+            }
+        }
+    }
+
+    /// Counts an item with no stable id (0: a line, 1: a choice, 2: a fragment).
+    pub(super) fn untagged_item(&mut self, kind: usize, text: &str) {
+        let file = self.cursor.file;
+        if let Some(entry) = self.untagged.get_mut(&file) {
+            entry.0[kind] += 1;
+            return;
+        }
+        let span = self.locate(Some(text));
+        let mut counts = [0; 3];
+        counts[kind] = 1;
+        self.untagged.insert(file, (counts, span));
+    }
+
+    /// One `W120` a file for its items with no stable id.
+    pub(super) fn report_untagged(&mut self) {
+        let mut files: Vec<_> = std::mem::take(&mut self.untagged).into_iter().collect();
+        files.sort_by_key(|(file, _)| *file);
+        for (file, ([lines, choices, fragments], span)) in files {
+            let d = self.sources[file].diagnostic(
+                Severity::Warning,
+                "W120",
+                span,
+                format!("{lines} lines, {choices} choices and {fragments} letter fragments in this file have no stable id; saves and seen lines then name them by position, which an edit above them changes"),
+                Some("run `her tag` to stamp an id on each (a text edit; nothing else changes)".into()),
+            );
+            self.diagnostics.push(d);
+        }
+    }
+}
+
+/// The most choices one node may offer.
+pub const MAX_CHOICES_PER_NODE: usize = 1_000;
+/// The most steps (lines, variants, effects...) one node may hold, its choices' `then` included.
+pub const MAX_STEPS_PER_NODE: usize = 10_000;
+/// The most nodes a story may have, mods included (the benchmarks load 100,000).
+pub const MAX_NODES: usize = 1_000_000;
+
+/// Steps in a script, nested ones and variants' lines included.
+fn count_steps(steps: &[Step]) -> usize {
+    steps
+        .iter()
+        .map(|s| match s {
+            Step::If(_, inner) => 1 + count_steps(inner),
+            Step::IfElse(_, a, b) => 1 + count_steps(a) + count_steps(b),
+            Step::Variants(v) | Step::Random(v) => {
+                1 + v.iter().map(|v| v.lines.len() + 1).sum::<usize>()
+            }
+            _ => 1,
+        })
+        .sum()
+}

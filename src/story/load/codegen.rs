@@ -1,0 +1,449 @@
+//! Code generation: a node's script, choices and letters become the flat program (`Op`s) the
+//! runtime walks.
+
+use super::*;
+
+impl<'a> Compiler<'a> {
+    pub(super) fn index_letters(&mut self, step: &Step) {
+        match step {
+            Step::Letter(def) => {
+                if self.letter_index.contains_key(def.id.as_str()) {
+                    self.report(
+                        Severity::Error,
+                        "E003",
+                        Some(&def.id),
+                        format!("the letter id `{}` is used twice", def.id),
+                        None,
+                    );
+                } else {
+                    self.letter_index
+                        .insert(def.id.to_string(), self.letters.len());
+                    self.letters.push(Letter {
+                        id: def.id.to_string(),
+                        to: def.to.to_string(),
+                        paragraphs: Vec::new(),
+                    });
+                }
+            }
+            Step::If(_, steps) => steps.iter().for_each(|s| self.index_letters(s)),
+            Step::IfElse(_, a, b) => a.iter().chain(b).for_each(|s| self.index_letters(s)),
+            _ => {}
+        }
+    }
+
+    pub(super) fn compile_node(&mut self, node: &NodeDef) {
+        self.line_counter = 0;
+        self.advance(&node.id);
+        let gate = match (&node.when, &node.otherwise) {
+            (Some(when), Some(otherwise)) => {
+                let cond = self.condition(when);
+                let target = self.target(otherwise);
+                cond.zip(target).map(|(c, t)| (c.cond, t))
+            }
+            (Some(when), None) => {
+                self.report(
+                    Severity::Error,
+                    "E011",
+                    Some(when),
+                    format!("the node `{}` has `when` but no `otherwise`", node.id),
+                    Some("add `otherwise: \"node\"`: where the story goes when the condition does not hold".into()),
+                );
+                None
+            }
+            _ => None,
+        };
+        let node_ix = self.node;
+        self.ops.push(Op::Enter(
+            node_ix as u32,
+            self.chapter_ix as u32,
+            gate.map(Box::new),
+        ));
+        self.steps(&node.script);
+        let choices_op = if node.choices.is_empty() {
+            None
+        } else {
+            self.ops.push(Op::Choices(ChoicesOp {
+                set: self.choice_sets.len() as u32,
+                start: self.choices.len() as u32,
+                len: node.choices.len() as u32,
+            }));
+            let at = self.choices.len();
+            self.choice_sets.push(at..at + node.choices.len());
+            Some(self.ops.len() - 1)
+        };
+        let after = self.ops.len();
+        if let (Some(_), Some(next)) = (&node.end, &node.next) {
+            self.report(
+                Severity::Error,
+                "E026",
+                Some(next),
+                format!("the node `{}` has both `next` and `end`", node.id),
+                Some("a node ends the story or goes on: keep one of them".into()),
+            );
+        }
+        let way_on = if let Some(end) = &node.end {
+            self.ending(end).map(Op::End)
+        } else if let Some(next) = &node.next {
+            self.target(next).map(|n| Op::Goto(n as u32, 0))
+        } else {
+            None
+        };
+        self.ops.push(way_on.unwrap_or(Op::DeadEnd(node_ix)));
+        self.check_choice_ids(node);
+        self.check_counts(node);
+        if choices_op.is_some() {
+            // A choice's `then` has no choices of its own, so a set's choices stay together.
+            for (k, choice) in node.choices.iter().enumerate() {
+                let c = self.compile_choice(choice, k, after);
+                self.choices.push(c);
+            }
+        }
+    }
+
+    pub(super) fn compile_choice(
+        &mut self,
+        def: &ChoiceDef,
+        position: usize,
+        after: usize,
+    ) -> Choice {
+        if def.id.is_none() {
+            self.untagged_item(1, &def.text);
+        }
+        let text = self.template(&def.text);
+        self.advance(&def.text);
+        let when = def
+            .when
+            .as_deref()
+            .and_then(|w| self.condition(w))
+            .map(|c| c.cond);
+        let entry = self.ops.len();
+        let effects = self.effects(&def.effects);
+        self.push_effects(effects);
+        self.steps(&def.then);
+        match def.goto.as_deref().map(|g| self.target(g)) {
+            Some(Some(target)) => self.ops.push(Op::Goto(target as u32, 0)),
+            Some(None) => self.ops.push(Op::DeadEnd(self.node)),
+            None => self.ops.push(Op::Jump(after)),
+        }
+        let global = self.choice_count;
+        self.choice_count += 1;
+        Choice {
+            // Untagged, a choice is named by its place (1-based): `her tag` gives it a name.
+            id: def
+                .id
+                .as_ref()
+                .map_or_else(|| (position + 1).to_string(), |id| id.to_string()),
+            text,
+            when,
+            once: def.once,
+            entry,
+            global,
+        }
+    }
+
+    /// An `Op::Effects` for the effects, if there are any.
+    pub(super) fn push_effects(&mut self, effects: Vec<Effect>) {
+        if let [Effect::AddNum(slot, expr::Num::Const(k))] = effects.as_slice() {
+            self.ops.push(Op::AddConst(*slot as u32, *k));
+        } else if !effects.is_empty() {
+            let start = self.effects.len() as u32;
+            self.effects.extend(effects);
+            self.ops.push(Op::Effects(start, self.effects.len() as u32));
+        }
+    }
+
+    pub(super) fn steps(&mut self, steps: &[Step]) {
+        for step in steps {
+            self.step(step);
+        }
+    }
+
+    pub(super) fn step(&mut self, step: &Step) {
+        match step {
+            Step::Line(text) => self.line(text),
+            Step::Variants(variants) => self.group(variants, false),
+            Step::Random(variants) => self.group(variants, true),
+            Step::If(cond, steps) => {
+                let cond = self.condition(cond).map_or(Cond::Const(false), |c| c.cond);
+                let jump = self.ops.len();
+                self.ops.push(Op::JumpUnless(Box::new(cond), 0));
+                self.steps(steps);
+                let end = self.ops.len();
+                if let Op::JumpUnless(_, to) = &mut self.ops[jump] {
+                    *to = end;
+                }
+            }
+            Step::IfElse(cond, then, otherwise) => {
+                let cond = self.condition(cond).map_or(Cond::Const(false), |c| c.cond);
+                let jump = self.ops.len();
+                self.ops.push(Op::JumpUnless(Box::new(cond), 0));
+                self.steps(then);
+                let skip = self.ops.len();
+                self.ops.push(Op::Jump(0));
+                let else_at = self.ops.len();
+                self.steps(otherwise);
+                let end = self.ops.len();
+                if let Op::JumpUnless(_, to) = &mut self.ops[jump] {
+                    *to = else_at;
+                }
+                if let Op::Jump(to) = &mut self.ops[skip] {
+                    *to = end;
+                }
+            }
+            Step::Do(effects) => {
+                let effects = self.effects(effects);
+                self.push_effects(effects);
+            }
+            Step::Scene(scene) => {
+                for who in scene.present.iter().flatten() {
+                    if !self.character_index.contains_key(who) {
+                        let hint =
+                            did_you_mean(who, self.character_index.keys().map(String::as_str));
+                        self.report(
+                            Severity::Warning,
+                            "W105",
+                            Some(who),
+                            format!("`{who}` is not a declared character"),
+                            hint,
+                        );
+                    }
+                }
+                self.ops.push(Op::Scene(Box::new(scene.clone())));
+            }
+            Step::Pause(secs) => {
+                if !(secs.is_finite() && (0.0..=MAX_PAUSE_SECONDS).contains(secs)) {
+                    let span = self.pause_span(*secs);
+                    let d = self.source().diagnostic(
+                        Severity::Error,
+                        "E020",
+                        span,
+                        format!("a pause of {secs} seconds: a pause is a number of seconds from 0 to {MAX_PAUSE_SECONDS}"),
+                        Some("write `Pause(1.5)`; for a long silence, a few pauses with lines between read better".into()),
+                    );
+                    self.diagnostics.push(d);
+                }
+                self.ops.push(Op::Pause(secs.clamp(0.0, MAX_PAUSE_SECONDS)));
+            }
+            Step::Letter(def) => self.letter(def),
+            Step::ShowLetter(id) => match self.letter_index.get(id.as_str()) {
+                Some(&l) => {
+                    self.advance(id);
+                    self.ops.push(Op::ShowLetter(l));
+                }
+                None => {
+                    let hint = did_you_mean(id, self.letter_index.keys().map(String::as_str))
+                        .or_else(letter_hint);
+                    self.report(
+                        Severity::Error,
+                        "E008",
+                        Some(id),
+                        format!("no letter is called `{id}`"),
+                        hint,
+                    );
+                }
+            },
+            Step::Goto(target) => {
+                let op = self
+                    .target(target)
+                    .map_or(Op::DeadEnd(self.node), |n| Op::Goto(n as u32, 0));
+                self.ops.push(op);
+            }
+            Step::End(id) => {
+                let op = self.ending(id).map_or(Op::DeadEnd(self.node), Op::End);
+                self.ops.push(op);
+            }
+        }
+    }
+
+    pub(super) fn line(&mut self, text: &str) {
+        let (text, tag) = split_line_tag(text);
+        match tag {
+            Some(tag) => self
+                .line_tags
+                .push((tag.into(), self.cursor.file, self.lines.len())),
+            None => self.untagged_item(0, text),
+        }
+        let (speaker, words) = match text.split_once(':') {
+            Some((who, rest)) if self.character_index.contains_key(who.trim()) => (
+                self.character_index.get(who.trim()).copied(),
+                rest.trim_start(),
+            ),
+            Some((who, _))
+                if !who.is_empty()
+                    && who.len() <= 20
+                    && who
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') =>
+            {
+                let hint = did_you_mean(who, self.character_index.keys().map(String::as_str))
+                    .or_else(|| {
+                        Some(format!(
+                            "declare `{who}` in `characters` in story.ron, or reword the narration"
+                        ))
+                    });
+                self.report(
+                    Severity::Warning,
+                    "W105",
+                    Some(text),
+                    format!("`{who}` looks like a speaker, but no character has that id; this line is read as narration"),
+                    hint,
+                );
+                (None, text)
+            }
+            _ => (None, text),
+        };
+        let template = self.template(words);
+        self.advance(text);
+        let number = self.line_counter as u32;
+        self.line_counter += 1;
+        self.ops.push(Op::Line(LineOp {
+            line: self.lines.len() as u32,
+            speaker: speaker.map_or(NARRATION, |s| s as u32),
+            text: template,
+        }));
+        self.lines.push(LineDef {
+            speaker,
+            text: template,
+            node: self.node,
+            number,
+            tag: tag.map(Into::into),
+        });
+    }
+
+    pub(super) fn group(&mut self, variants: &[VariantDef], random: bool) {
+        let g = self.groups.len();
+        self.ops.push(Op::Group(g));
+        self.groups.push(Group {
+            random,
+            variants: Vec::new(),
+            after: 0,
+            node: self.node,
+        });
+        let mut jumps = Vec::new();
+        for v in variants {
+            let source = SourceRef {
+                file: self.cursor.file,
+                offset: self.cursor.offset,
+            };
+            let when = v.when.as_deref().and_then(|w| self.condition(w));
+            let entry = self.ops.len();
+            let effects = self.effects(&v.effects);
+            self.push_effects(effects);
+            let texts: Vec<&Text> = v.text.iter().chain(v.lines.iter()).collect();
+            if texts.is_empty() {
+                self.report(
+                    Severity::Error,
+                    "E001",
+                    None,
+                    "a variant has no `text` (or `lines`)",
+                    Some("give it `text: \"speaker: words\"`".into()),
+                );
+            }
+            for t in texts {
+                self.line(t);
+            }
+            jumps.push(self.ops.len());
+            self.ops.push(Op::Jump(0));
+            let global = self.variant_count;
+            self.variant_count += 1;
+            self.groups[g].variants.push(Variant {
+                when,
+                weight: v.weight.unwrap_or(1),
+                entry,
+                global,
+                source,
+            });
+        }
+        let after = self.ops.len();
+        for j in jumps {
+            self.ops[j] = Op::Jump(after);
+        }
+        self.groups[g].after = after;
+    }
+
+    pub(super) fn letter(&mut self, def: &LetterDef) {
+        let Some(&l) = self.letter_index.get(def.id.as_str()) else {
+            return;
+        };
+        self.advance(&def.id);
+        if !self.letters[l].paragraphs.is_empty() {
+            return;
+        }
+        self.check_braces(&def.to);
+        let mut paragraphs = Vec::new();
+        let mut ids: Set<String> = Set::default();
+        for (pi, p) in def.paragraphs.iter().enumerate() {
+            let mut fragments = Vec::new();
+            for (fi, f) in p.fragments.iter().enumerate() {
+                let id = match &f.id {
+                    Some(id) => id.to_string(),
+                    None => {
+                        self.untagged_item(2, &f.text);
+                        format!("{}.{}", pi + 1, fi + 1)
+                    }
+                };
+                if !ids.insert(id.clone()) {
+                    self.report(
+                        Severity::Error,
+                        "E003",
+                        f.id.as_deref(),
+                        format!(
+                            "the fragment id `{id}` is used twice in the letter `{}`",
+                            def.id
+                        ),
+                        Some("every fragment of a letter needs its own id".into()),
+                    );
+                }
+                let text = self.template(&f.text);
+                self.advance(&f.text);
+                let when = f
+                    .when
+                    .as_deref()
+                    .and_then(|w| self.condition(w))
+                    .map(|c| c.cond);
+                let effects = self.effects(&f.effects);
+                fragments.push(Fragment {
+                    id,
+                    text,
+                    when,
+                    effects,
+                });
+            }
+            if fragments.is_empty() {
+                self.report(
+                    Severity::Error,
+                    "E001",
+                    Some(&def.id),
+                    "a letter paragraph has no fragments",
+                    Some("give it at least one fragment".into()),
+                );
+            } else if fragments.iter().all(|f| f.when.is_some()) {
+                self.report(
+                    Severity::Warning,
+                    "W106",
+                    Some(&def.id),
+                    format!("every fragment of a paragraph of the letter `{}` is conditional", def.id),
+                    Some("give each paragraph one fragment without `when`, so the player always has a choice".into()),
+                );
+            }
+            if let Some(prompt) = &p.prompt {
+                self.check_braces(prompt);
+            }
+            paragraphs.push(Paragraph {
+                prompt: p.prompt.as_ref().map(|p| p.to_string()),
+                fragments,
+            });
+        }
+        if paragraphs.is_empty() {
+            self.report(
+                Severity::Error,
+                "E001",
+                Some(&def.id),
+                format!("the letter `{}` has no paragraphs", def.id),
+                None,
+            );
+        }
+        self.letters[l].paragraphs = paragraphs;
+        self.ops.push(Op::Letter(l));
+    }
+}

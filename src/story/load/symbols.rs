@@ -1,0 +1,233 @@
+//! Symbols: names declared in the manifests (variables, characters, endings) and checked as
+//! identifiers, and targets (`node`, `chapter.node`, `chapter`) resolved to nodes, with
+//! "did you mean" hints.
+
+use super::*;
+
+impl<'a> Compiler<'a> {
+    /// Resolves a target: `node` in the current chapter, `chapter.node`, or `chapter`.
+    pub(super) fn resolve(&self, target: &str) -> Result<NodeIx, Option<String>> {
+        let found = if target.contains('.') {
+            self.node_index.get(target).copied()
+        } else {
+            self.node_index
+                .get(&format!("{}.{target}", self.chapter))
+                .copied()
+                .or_else(|| self.chapter_starts.get(target).copied())
+        };
+        found.ok_or_else(|| {
+            // A flood of unknown targets (a generated or hostile file) must not cost a
+            // comparison with every node each: only the first ones get a "did you mean".
+            let left = self.hints_left.get();
+            if left == 0 {
+                return Some(
+                    "a target is a node of this chapter, `chapter.node`, or a chapter id".into(),
+                );
+            }
+            self.hints_left.set(left - 1);
+            // Only now, with a problem to report, list this chapter's own node names.
+            let prefix = format!("{}.", self.chapter);
+            let candidates = self
+                .node_index
+                .keys()
+                .filter_map(|k| k.strip_prefix(&prefix))
+                .chain(self.chapter_ids.iter().map(String::as_str))
+                .chain(self.node_index.keys().map(String::as_str));
+            did_you_mean(target, candidates).or_else(|| {
+                Some("a target is a node of this chapter, `chapter.node`, or a chapter id".into())
+            })
+        })
+    }
+
+    pub(super) fn target(&mut self, target: &str) -> Option<NodeIx> {
+        match self.resolve(target) {
+            Ok(n) => {
+                self.advance(target);
+                Some(n)
+            }
+            Err(hint) => {
+                self.report(
+                    Severity::Error,
+                    "E002",
+                    Some(target),
+                    format!("no node or chapter is called `{target}`"),
+                    hint,
+                );
+                self.advance(target);
+                None
+            }
+        }
+    }
+
+    pub(super) fn ending(&mut self, id: &str) -> Option<usize> {
+        match self.ending_index.get(id) {
+            Some(&e) => {
+                self.advance(id);
+                Some(e)
+            }
+            None => {
+                let hint = did_you_mean(id, self.ending_index.keys().map(String::as_str))
+                    .or_else(|| Some("declare it in `endings` in story.ron".into()));
+                self.report(
+                    Severity::Error,
+                    "E007",
+                    Some(id),
+                    format!("no ending is called `{id}`"),
+                    hint,
+                );
+                self.advance(id);
+                None
+            }
+        }
+    }
+
+    /// Reports a declaration that cannot stand: a name declared twice (at its second place), or
+    /// a name that is not an identifier or is a word of the condition language. True when
+    /// reported.
+    pub(super) fn bad_declaration(
+        &mut self,
+        file: usize,
+        what: &str,
+        name: &str,
+        again: usize,
+        taken: bool,
+    ) -> bool {
+        self.cursor = Cursor::file(file);
+        let span = self.sources[file].find_nth_literal(name, again);
+        let problem = if taken || again > 0 {
+            Some((
+                "E003",
+                format!("the {what} `{name}` is declared twice"),
+                "rename one of them".to_string(),
+            ))
+        } else if !is_identifier(name) {
+            Some((
+                "E024",
+                format!("`{name}` is not a valid {what} name"),
+                "use letters, digits and `_`, starting with a letter".to_string(),
+            ))
+        } else if RESERVED.contains(&name) {
+            Some((
+                "E024",
+                format!("`{name}` is a word of the condition language and cannot name a {what}"),
+                "choose another name".to_string(),
+            ))
+        } else {
+            None
+        };
+        let Some((code, message, hint)) = problem else {
+            return false;
+        };
+        let span = span.unwrap_or_else(|| self.locate(None));
+        let d = self.sources[file].diagnostic(Severity::Error, code, span, message, Some(hint));
+        self.diagnostics.push(d);
+        true
+    }
+
+    pub(super) fn declare_variables(&mut self, file: usize, vars: &Decls<VarDef>) {
+        for decl in vars.iter() {
+            let (name, def) = (&decl.name, &decl.value);
+            self.cursor = Cursor::file(file);
+            let taken = self.variable_index.contains_key(name);
+            if self.bad_declaration(file, "variable", name, decl.again, taken) {
+                continue;
+            }
+            if name == "chapter" {
+                self.report(
+                    Severity::Error,
+                    "E003",
+                    Some(name),
+                    "`chapter` is built in (the current chapter's number)",
+                    Some("choose another name".into()),
+                );
+                continue;
+            }
+            let (ty, default) = match def {
+                VarDef::Number(n) => (VarType::Number, Value::Number(*n)),
+                VarDef::Flag(b) => (VarType::Flag, Value::Flag(*b)),
+                VarDef::Text(t) => (VarType::Text, Value::Text(t.clone())),
+                VarDef::Fact => (VarType::Fact, Value::Fact(None)),
+            };
+            self.variable_index
+                .insert(name.clone(), self.variables.len());
+            self.variables.push(Variable {
+                name: name.clone(),
+                ty,
+                default,
+            });
+        }
+    }
+
+    pub(super) fn declare_characters(&mut self, file: usize, chars: &Decls<CharacterDef>) {
+        // Names are compiled after variables, so `{os_name}` resolves.
+        for decl in chars.iter() {
+            let (id, def) = (&decl.name, &decl.value);
+            let taken = self.character_index.contains_key(id);
+            if self.bad_declaration(file, "character", id, decl.again, taken) {
+                continue;
+            }
+            self.advance(id);
+            let name = self.template(&def.name);
+            self.character_index
+                .insert(id.clone(), self.characters.len());
+            self.characters.push(Character {
+                id: id.clone(),
+                name,
+                os: def.os,
+            });
+        }
+    }
+
+    pub(super) fn declare_endings(&mut self, file: usize, endings: &Decls<EndingDef>) {
+        for decl in endings.iter() {
+            let (id, def) = (&decl.name, &decl.value);
+            let taken = self.ending_index.contains_key(id);
+            if self.bad_declaration(file, "ending", id, decl.again, taken) {
+                continue;
+            }
+            self.check_braces(&def.title);
+            self.check_braces(&def.summary);
+            self.ending_index.insert(id.clone(), self.endings.len());
+            self.endings.push(Ending {
+                id: id.clone(),
+                title: def.title.clone(),
+                summary: def.summary.clone(),
+            });
+        }
+    }
+}
+
+impl Scope for Compiler<'_> {
+    fn variable(&self, name: &str) -> Option<(usize, VarType)> {
+        self.variable_index
+            .get(name)
+            .map(|&i| (i, self.variables[i].ty))
+    }
+
+    fn node(&self, path: &str) -> Result<usize, Option<String>> {
+        self.resolve(path)
+    }
+
+    fn letter(&self, id: &str) -> Result<usize, Option<String>> {
+        self.letter_index.get(id).copied().ok_or_else(|| {
+            did_you_mean(id, self.letter_index.keys().map(String::as_str)).or_else(letter_hint)
+        })
+    }
+
+    fn variable_hint(&self, name: &str) -> Option<String> {
+        did_you_mean(name, self.variable_index.keys().map(String::as_str))
+    }
+}
+
+/// Words of the condition language (and built-ins) that cannot name a variable, character or
+/// ending.
+const RESERVED: &[&str] = &[
+    "and", "or", "not", "true", "false", "remember", "forget", "seen", "visits", "wrote", "chapter",
+];
+
+/// Whether a name is an identifier: a letter, then letters, digits and `_`.
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}

@@ -364,3 +364,21 @@ fn a_node_cannot_both_go_on_and_end_and_replace_needs_something_to_replace() {
         report.diagnostics
     );
 }
+
+#[test]
+fn a_story_as_long_as_a_stack_is_deep_checks_without_recursion() {
+    // 20,000 nodes in one ring: validation follows paths and components of this length, so any
+    // recursion along them would overflow the small stack.
+    let n = 20_000;
+    let nodes: Vec<String> = (0..n)
+        .map(|k| format!(r#"(id: "n{k}", script: [Line("os: {k} {{trust}} {{friend}} {{n}}.")], next: "n{}")"#, (k + 1) % n))
+        .collect();
+    let chapter = format!(r#"Chapter(id: "one", nodes: [{}])"#, nodes.join(",\n"));
+    let report = on_small_stack(move || load_pair(STORY, &chapter));
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "E023")
+        .expect("the ring is a trap");
+    assert!(d.message.contains("and 19992 more"), "{}", d.message);
+}

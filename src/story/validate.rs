@@ -217,7 +217,7 @@ fn check_paths(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
 
 /// Loops the player can never leave, whatever the variables hold: a strongly connected set of
 /// reachable ops (through `next`, `Goto`, gates, `If`s) with no choice, letter or ending in it
-/// and no edge out of it. Found with Tarjan's algorithm (`petgraph`, iterative: no input can
+/// and no edge out of it. Found with Kosaraju's algorithm (`petgraph`, iterative: no input can
 /// exhaust the stack). Loops whose way out depends on variables are `explore`'s to find; at run
 /// time the engine stops any loop that goes on without a decision (`runtime::EVENT_LIMIT`).
 fn check_traps(story: &Story, sources: &[SourceFile], reach: &[Reach]) -> Vec<Diagnostic> {
@@ -249,7 +249,7 @@ fn check_traps(story: &Story, sources: &[SourceFile], reach: &[Reach]) -> Vec<Di
         entries[at.saturating_sub(1)].1
     };
     let mut out = Vec::new();
-    for scc in petgraph::algo::tarjan_scc(&graph) {
+    for scc in petgraph::algo::kosaraju_scc(&graph) {
         let first = scc[0].index();
         if reach[first] == Reach::No {
             continue;

@@ -216,27 +216,14 @@ fn check_paths(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
 }
 
 /// Loops the player can never leave, whatever the variables hold: a strongly connected set of
-/// reachable ops (through `next`, `Goto`, gates, `If`s) with no choice, letter or ending in it
-/// and no edge out of it. Found with Kosaraju's algorithm (`petgraph`, iterative: no input can
-/// exhaust the stack). Loops whose way out depends on variables are `explore`'s to find; at run
-/// time the engine stops any loop that goes on without a decision (`runtime::EVENT_LIMIT`).
+/// reachable nodes (through `next`, `Goto` and gates) with no choice, letter or ending in it
+/// and no way out of it. Found with Kosaraju's algorithm (`petgraph`). Loops whose way out
+/// depends on variables are `explore`'s to find; at run time the engine stops any loop that
+/// goes on without a decision (`runtime::EVENT_LIMIT`).
 fn check_traps(story: &Story, sources: &[SourceFile], reach: &[Reach]) -> Vec<Diagnostic> {
     use petgraph::graph::{DiGraph, NodeIndex};
-    let mut graph: DiGraph<(), ()> = DiGraph::with_capacity(story.ops.len(), story.ops.len());
-    for _ in 0..story.ops.len() {
-        graph.add_node(());
-    }
-    let mut next = Vec::new();
-    for (pc, how) in reach.iter().enumerate() {
-        if *how == Reach::No {
-            continue;
-        }
-        successors(story, pc, &mut next);
-        for &(to, _) in &next {
-            graph.add_edge(NodeIndex::new(pc), NodeIndex::new(to), ());
-        }
-    }
-    // Which node an op belongs to: nodes' programs are laid out in order of their entries.
+    // Node by node (a tenth of the ops): each node's program runs from its entry to the next
+    // node's; a node that can offer a decision or end the story is a way out.
     let mut entries: Vec<(usize, usize)> = story
         .nodes
         .iter()
@@ -244,33 +231,55 @@ fn check_traps(story: &Story, sources: &[SourceFile], reach: &[Reach]) -> Vec<Di
         .map(|(i, n)| (n.entry, i))
         .collect();
     entries.sort_unstable();
-    let node_of = |pc: usize| {
-        let at = entries.partition_point(|&(e, _)| e <= pc);
-        entries[at.saturating_sub(1)].1
-    };
+    let mut graph: DiGraph<(), ()> =
+        DiGraph::with_capacity(story.nodes.len(), story.nodes.len() * 2);
+    for _ in 0..story.nodes.len() {
+        graph.add_node(());
+    }
+    let mut exit = vec![false; story.nodes.len()];
+    for (k, &(entry, node)) in entries.iter().enumerate() {
+        if reach[entry] == Reach::No {
+            continue;
+        }
+        let end = entries.get(k + 1).map_or(story.ops.len(), |e| e.0);
+        for (op, _) in story.ops[entry..end]
+            .iter()
+            .zip(&reach[entry..end])
+            .filter(|(_, how)| **how != Reach::No)
+        {
+            match op {
+                Op::Choices(_) | Op::Letter(_) | Op::End(_) | Op::DeadEnd(_) => exit[node] = true,
+                Op::Goto(to, _) => {
+                    graph.add_edge(NodeIndex::new(node), NodeIndex::new(*to as usize), ());
+                }
+                Op::Enter(_, _, Some(gate)) => {
+                    graph.add_edge(NodeIndex::new(node), NodeIndex::new(gate.1), ());
+                }
+                _ => {}
+            }
+        }
+    }
     let mut out = Vec::new();
+    // Kosaraju's algorithm in petgraph is iterative: a story of any length cannot exhaust the
+    // stack (Tarjan's recursion did, at 100,000 nodes).
     for scc in petgraph::algo::kosaraju_scc(&graph) {
         let first = scc[0].index();
-        if reach[first] == Reach::No {
+        if reach[story.nodes[first].entry] == Reach::No {
             continue;
         }
         let looped = scc.len() > 1 || graph.contains_edge(scc[0], scc[0]);
-        if !looped {
+        if !looped || scc.iter().any(|n| exit[n.index()]) {
             continue;
         }
         let members: std::collections::HashSet<usize> = scc.iter().map(|n| n.index()).collect();
-        let way_out = scc.iter().any(|n| {
-            matches!(
-                story.ops[n.index()],
-                Op::Choices(_) | Op::Letter(_) | Op::End(_) | Op::DeadEnd(_)
-            ) || graph.neighbors(*n).any(|to| !members.contains(&to.index()))
-        });
-        if way_out {
+        let leaves = scc
+            .iter()
+            .any(|n| graph.neighbors(*n).any(|to| !members.contains(&to.index())));
+        if leaves {
             continue;
         }
-        let mut nodes: Vec<usize> = scc.iter().map(|n| node_of(n.index())).collect();
+        let mut nodes: Vec<usize> = members.into_iter().collect();
         nodes.sort_unstable();
-        nodes.dedup();
         let names: Vec<String> = nodes
             .iter()
             .take(8)

@@ -476,3 +476,132 @@ fn two_pauses_around_a_scene_change_both_take_their_time() {
     );
     assert!(app.world().resource::<Conversation>().moment.is_some());
 }
+
+/// Presses a gamepad button for one frame.
+fn press(app: &mut App, pad: Entity, button: bevy::input::gamepad::GamepadButton) {
+    use bevy::input::gamepad::Gamepad;
+    app.world_mut()
+        .get_mut::<Gamepad>(pad)
+        .unwrap()
+        .digital_mut()
+        .press(button);
+    app.update();
+    let mut gamepad = app.world_mut().get_mut::<Gamepad>(pad).unwrap();
+    gamepad.digital_mut().release(button);
+    gamepad.digital_mut().clear();
+    app.update();
+}
+
+#[test]
+fn a_gamepad_goes_on_pauses_opens_the_backlog_saves_and_moves_the_focus() {
+    use bevy::input::gamepad::{Gamepad, GamepadButton};
+    use bevy_egui::PrimaryEguiContext;
+    use bevy_egui::egui;
+    use bevy_egui::input::EguiInputEvent;
+    use her::game::input::{PadInput, pad_input};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = house(dir.path(), shipped(), None);
+    app.add_message::<EguiInputEvent>();
+    let context = app.world_mut().spawn(PrimaryEguiContext).id();
+    let pad = app.world_mut().spawn(Gamepad::default()).id();
+    new_game(&mut app, 2);
+
+    // A (South) goes on: past the chapter's card, and through a line.
+    let moment = runner(&app).moment;
+    press(&mut app, pad, GamepadButton::South);
+    assert!(runner(&app).moment > moment, "A goes on");
+    // Start pauses and resumes; Y opens and closes the backlog; X quicksaves.
+    press(&mut app, pad, GamepadButton::Start);
+    assert_eq!(*app.world().resource::<State<Play>>().get(), Play::Paused);
+    press(&mut app, pad, GamepadButton::Start);
+    assert_eq!(*app.world().resource::<State<Play>>().get(), Play::Running);
+    press(&mut app, pad, GamepadButton::North);
+    assert_eq!(*app.world().resource::<State<Menu>>().get(), Menu::Backlog);
+    press(&mut app, pad, GamepadButton::North);
+    assert_eq!(*app.world().resource::<State<Menu>>().get(), Menu::None);
+    press(&mut app, pad, GamepadButton::West);
+    let data = app.world().resource::<DataDir>().clone();
+    assert!(read_slot(&data, &Slot::Quick).is_some(), "X quicksaves");
+
+    // The d-pad moves the interface's focus (as Tab), reaching every button: choices, letter
+    // fragments, menus, slots.
+    app.world_mut()
+        .get_mut::<Gamepad>(pad)
+        .unwrap()
+        .digital_mut()
+        .press(GamepadButton::DPadDown);
+    app.update();
+    let sent: Vec<(Entity, egui::Event)> = app
+        .world_mut()
+        .resource_mut::<Messages<EguiInputEvent>>()
+        .drain()
+        .map(|e| (e.context, e.event))
+        .collect();
+    assert!(
+        sent.iter().any(|(to, e)| *to == context
+            && matches!(e, egui::Event::Key { key: egui::Key::Tab, pressed: true, modifiers, .. } if !modifiers.shift)),
+        "{sent:?}"
+    );
+
+    // With a button focused, A presses it (as Enter) instead of going on.
+    let mut a = Gamepad::default();
+    a.digital_mut().press(GamepadButton::South);
+    assert_eq!(
+        pad_input(&a, true),
+        PadInput {
+            actions: vec![],
+            keys: vec![(egui::Key::Enter, false)]
+        }
+    );
+    assert_eq!(pad_input(&a, false).actions, vec![Action::Advance]);
+    let mut up = Gamepad::default();
+    up.digital_mut().press(GamepadButton::DPadUp);
+    assert_eq!(pad_input(&up, false).keys, vec![(egui::Key::Tab, true)]);
+}
+
+#[test]
+fn tab_and_enter_reach_and_press_a_button_as_the_gamepad_sends_them() {
+    use bevy_egui::egui;
+    let ctx = egui::Context::default();
+    let key = |key, pressed| egui::Event::Key {
+        key,
+        physical_key: None,
+        pressed,
+        repeat: false,
+        modifiers: egui::Modifiers::default(),
+    };
+    let mut clicked = [false; 3];
+    let mut frame = |events: Vec<egui::Event>| {
+        let input = egui::RawInput {
+            events,
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::pos2(0.0, 0.0),
+                egui::vec2(400.0, 300.0),
+            )),
+            ..Default::default()
+        };
+        let mut output = ctx.run_ui(input, |ui| {
+            for (i, clicked) in clicked.iter_mut().enumerate() {
+                if ui.button(format!("option {i}")).clicked() {
+                    *clicked = true;
+                }
+            }
+        });
+        // No renderer here: the font atlas' updates are dropped.
+        output.textures_delta.clear();
+    };
+    frame(vec![]);
+    frame(vec![key(egui::Key::Tab, true), key(egui::Key::Tab, false)]);
+    frame(vec![key(egui::Key::Tab, true), key(egui::Key::Tab, false)]);
+    frame(vec![
+        key(egui::Key::Enter, true),
+        key(egui::Key::Enter, false),
+    ]);
+    frame(vec![]);
+    assert_eq!(
+        clicked,
+        [false, true, false],
+        "the second button was pressed"
+    );
+}

@@ -1,6 +1,7 @@
 //! The real game in a real window: under Xvfb with Mesa's software Vulkan (lavapipe), autoplay
 //! from the title screen, with screenshots of the title, one of her lines half typed, a moment
-//! with choices and the letter view; then assertions on what a player would see: not blank, the film's warm palette (red to
+//! with choices (its first option focused from the keyboard, then taken with Enter) and the
+//! letter view; then assertions on what a player would see: not blank, the film's warm palette (red to
 //! amber hues dominate, blue nearly absent), and the interface present.
 //!
 //! Needs `xvfb-run` and lavapipe (`.ci/run` installs them). Without them the test says so and
@@ -88,7 +89,7 @@ fn the_game_in_a_real_window_looks_like_the_film() {
     }
     let out = tempfile::tempdir().unwrap();
     let shots = out.path().join("shots");
-    let status = Command::new("xvfb-run")
+    let run = Command::new("xvfb-run")
         .args(["-a", "-s", "-screen 0 800x600x24"])
         .arg(env!("CARGO_BIN_EXE_her"))
         .args([
@@ -107,9 +108,16 @@ fn the_game_in_a_real_window_looks_like_the_film() {
         .env("WGPU_BACKEND", "vulkan")
         .env("CARGO_MANIFEST_DIR", env!("CARGO_MANIFEST_DIR"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
+        .output()
         .expect("run the game");
-    assert!(status.success(), "the game exited with {status}");
+    let said = String::from_utf8_lossy(&run.stdout);
+    print!("{said}");
+    assert!(run.status.success(), "the game exited with {}", run.status);
+    // The keyboard alone reaches a choice and takes it (Tab, then Enter): the gamepad's road too.
+    assert!(
+        said.contains("a choice was taken with the keyboard"),
+        "the keyboard did not take a choice"
+    );
     for name in ["title", "line", "choice", "letter"] {
         let path = shots.join(format!("{name}.png"));
         assert!(path.exists(), "no screenshot of the {name}");

@@ -12,6 +12,8 @@ use bevy::prelude::*;
 use bevy::render::render_resource::PipelineCache;
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use bevy::render::{Render, RenderApp};
+use bevy_egui::input::EguiInputEvent;
+use bevy_egui::{PrimaryEguiContext, egui};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -66,6 +68,48 @@ pub struct Autoplay {
     work_started: Option<Instant>,
     decisions: usize,
     max_seconds: Option<f32>,
+    /// The photographed choice is taken through the interface, as a player without a mouse (or
+    /// with a gamepad) takes it: Tab focuses its first option, Enter presses it.
+    by_keyboard: ByKeyboard,
+}
+
+/// How far the choice taken through the interface has gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum ByKeyboard {
+    /// Not yet.
+    #[default]
+    No,
+    /// Tab sent: the first option has the focus.
+    Focused,
+    /// Enter sent: waiting for the interface to answer.
+    Pressed,
+    /// The interface took the choice.
+    Chosen,
+    /// The interface did not answer; autoplay chose directly.
+    Failed,
+}
+
+/// Types a key into the interface (egui), pressed and released.
+fn type_key(
+    events: &mut Option<ResMut<Messages<EguiInputEvent>>>,
+    context: &Query<Entity, With<PrimaryEguiContext>>,
+    key: egui::Key,
+) {
+    let (Some(events), Ok(context)) = (events.as_mut(), context.single()) else {
+        return;
+    };
+    for pressed in [true, false] {
+        events.write(EguiInputEvent {
+            context,
+            event: egui::Event::Key {
+                key,
+                physical_key: None,
+                pressed,
+                repeat: false,
+                modifiers: egui::Modifiers::default(),
+            },
+        });
+    }
 }
 
 impl Autoplay {
@@ -179,6 +223,10 @@ fn play(
     options: Res<GameOptions>,
     pipelines: Option<Res<PipelinesReady>>,
     time: Res<Time>,
+    (mut keys, context): (
+        Option<ResMut<Messages<EguiInputEvent>>>,
+        Query<Entity, With<PrimaryEguiContext>>,
+    ),
 ) {
     auto.wait += 1;
     // Hold every photographed moment until the picture is complete.
@@ -211,8 +259,15 @@ fn play(
         Screen::Playing => {
             let Some(runner) = runner else { return };
             let shooting = auto.dir.is_some();
+            if auto.by_keyboard == ByKeyboard::Pressed && !runner.showing.is_choice() {
+                auto.by_keyboard = ByKeyboard::Chosen;
+                auto.decisions += 1;
+            }
+            let keyboard_busy =
+                matches!(auto.by_keyboard, ByKeyboard::Focused | ByKeyboard::Pressed);
             if shooting
                 && options.screenshots_only
+                && !keyboard_busy
                 && PLAY_SHOTS.iter().all(|n| auto.shots.contains(n))
             {
                 // Leave once the screenshots are on disk (or after a long wait).
@@ -229,8 +284,25 @@ fn play(
             }
             match &runner.showing {
                 Showing::Choices(c) => {
+                    let photographing = shooting && !auto.shots.contains(&"choice");
+                    if photographing && drawn && auto.wait == 4 {
+                        // The picture shows the first option focused from the keyboard.
+                        type_key(&mut keys, &context, egui::Key::Tab);
+                        auto.by_keyboard = ByKeyboard::Focused;
+                    }
                     if shooting && auto.hold_for_shot(&mut commands, "choice", drawn) {
                         return;
+                    }
+                    match auto.by_keyboard {
+                        ByKeyboard::Focused => {
+                            type_key(&mut keys, &context, egui::Key::Enter);
+                            auto.by_keyboard = ByKeyboard::Pressed;
+                            auto.wait = 0;
+                            return;
+                        }
+                        ByKeyboard::Pressed if auto.wait < 30 => return,
+                        ByKeyboard::Pressed => auto.by_keyboard = ByKeyboard::Failed,
+                        _ => {}
                     }
                     let pick = auto.rng.random_range(0..c.len());
                     input.write(PlayerInput::Choose(pick));
@@ -291,6 +363,11 @@ fn play(
 fn report(auto: &Autoplay, outcome: &str) {
     let ms = |s: f32| s * 1000.0;
     println!("autoplay: {outcome}");
+    match auto.by_keyboard {
+        ByKeyboard::Chosen => println!("  a choice was taken with the keyboard: Tab, then Enter"),
+        ByKeyboard::Failed => println!("  the keyboard could not take a choice (Tab, then Enter)"),
+        _ => {}
+    }
     println!(
         "  first frame after launch: {:.2} s",
         auto.first_frame.unwrap_or(0.0)
@@ -340,6 +417,7 @@ fn setup(mut commands: Commands, options: Res<GameOptions>) {
             work_started: None,
             decisions: 0,
             max_seconds: options.max_seconds,
+            by_keyboard: ByKeyboard::No,
         });
     }
 }

@@ -260,6 +260,31 @@ fn draw_notices(
     Ok(())
 }
 
+/// A ring around the button the keyboard (or a gamepad) has focused, on top of everything: the
+/// focused button is also drawn coral (egui's active look), but egui shows that only while the
+/// window has the system's focus; the ring shows wherever the game is drawn.
+fn draw_focus_ring(work: Res<super::WorkMeter>, mut contexts: EguiContexts) -> Result {
+    let _work = work.start();
+    let ctx = contexts.ctx_mut()?;
+    let Some(focused) = ctx.memory(|m| m.focused()) else {
+        return Ok(());
+    };
+    let Some(widget) = ctx.read_response(focused) else {
+        return Ok(());
+    };
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        "focus ring".into(),
+    ));
+    painter.rect_stroke(
+        widget.rect.expand(3.0),
+        CornerRadius::same(12),
+        Stroke::new(2.5, palette::INK),
+        egui::StrokeKind::Outside,
+    );
+    Ok(())
+}
+
 /// The look, the order of drawing, the notices.
 pub fn plugin(app: &mut App) {
     app.init_resource::<ThemeReady>()
@@ -281,7 +306,7 @@ pub fn plugin(app: &mut App) {
                 (install, glyphs::warm.run_if(theme_ready))
                     .chain()
                     .in_set(DrawSet::Prepare),
-                draw_notices.in_set(DrawSet::Notices),
+                (draw_notices, draw_focus_ring).in_set(DrawSet::Notices),
             ),
         );
 }

@@ -605,3 +605,51 @@ fn tab_and_enter_reach_and_press_a_button_as_the_gamepad_sends_them() {
         "the second button was pressed"
     );
 }
+
+#[test]
+fn the_rooms_that_draw_read_no_files_and_ask_the_engine_nothing() {
+    // Screens and menus draw and send messages; files belong to `persist`, `settings` and
+    // `saves`, the engine to `runner`. A newcomer finds each screen's room by its name.
+    let mut rooms = Vec::new();
+    for folder in ["src/game/screens", "src/game/menus"] {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            rooms.push(entry.unwrap().path());
+        }
+    }
+    let names: Vec<String> = rooms
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for screen in [
+        "title",
+        "conversation",
+        "letter",
+        "ending",
+        "pause",
+        "backlog",
+        "settings",
+        "slots",
+    ] {
+        assert!(names.iter().any(|n| n == screen), "no room for {screen}");
+    }
+    for room in rooms {
+        let text = std::fs::read_to_string(&room).unwrap();
+        for forbidden in [
+            "std::fs",
+            "File::",
+            "image::open",
+            "crate::story",
+            "SaveDoc",
+            "write_file",
+            "DataDir",
+            ".story.",
+        ] {
+            assert!(
+                !text.contains(forbidden),
+                "{} uses {forbidden}: drawing reads no files and asks the engine nothing",
+                room.display()
+            );
+        }
+        assert!(text.starts_with("//!"), "{} opens with //!", room.display());
+    }
+}

@@ -89,6 +89,12 @@ enum ByKeyboard {
     Failed,
 }
 
+/// Where keys for the interface go: egui's input messages, and its context.
+type InterfaceKeys<'w, 's> = (
+    Option<ResMut<'w, Messages<EguiInputEvent>>>,
+    Query<'w, 's, Entity, With<PrimaryEguiContext>>,
+);
+
 /// Types a key into the interface (egui), pressed and released.
 fn type_key(
     events: &mut Option<ResMut<Messages<EguiInputEvent>>>,
@@ -223,10 +229,7 @@ fn play(
     options: Res<GameOptions>,
     pipelines: Option<Res<PipelinesReady>>,
     time: Res<Time>,
-    (mut keys, context): (
-        Option<ResMut<Messages<EguiInputEvent>>>,
-        Query<Entity, With<PrimaryEguiContext>>,
-    ),
+    (mut keys, context): InterfaceKeys,
 ) {
     auto.wait += 1;
     // Hold every photographed moment until the picture is complete.

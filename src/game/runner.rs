@@ -200,7 +200,11 @@ impl StoryRunner {
             .chapter_index()
             .map(|c| {
                 let ch = &self.story.chapters[c];
-                format!("{}. {}", ch.number, ch.title)
+                format!(
+                    "{}. {}",
+                    ch.number,
+                    self.story.interpolate(&ch.title, &self.state.vars)
+                )
             })
             .unwrap_or_else(|| "Prologue".into())
     }
@@ -215,7 +219,7 @@ impl StoryRunner {
                     scenes.push(ch.scene.clone());
                     Showing::ChapterCard {
                         number: ch.number,
-                        title: ch.title.clone(),
+                        title: story.interpolate(&ch.title, &self.state.vars).into_owned(),
                     }
                 }
                 Event::ChapterEnd(_) => continue,
@@ -247,20 +251,24 @@ impl StoryRunner {
                 }
                 Event::LetterStart(_) => continue,
                 Event::Paragraph(p) => Showing::Letter {
-                    to: p.letter.to.clone(),
-                    prompt: p.prompt.map(str::to_owned),
+                    to: story
+                        .interpolate(&p.letter.to, &self.state.vars)
+                        .into_owned(),
+                    prompt: p
+                        .prompt
+                        .map(|t| story.interpolate(t, &self.state.vars).into_owned()),
                     so_far: p.so_far,
                     fragments: p.fragments,
                 },
                 Event::LetterDone { letter, text } | Event::ShowLetter { letter, text } => {
                     Showing::LetterShown {
-                        to: letter.to.clone(),
+                        to: story.interpolate(&letter.to, &self.state.vars).into_owned(),
                         text,
                     }
                 }
                 Event::Ending(e) => Showing::Ending {
-                    title: e.title.clone(),
-                    summary: e.summary.clone(),
+                    title: story.interpolate(&e.title, &self.state.vars).into_owned(),
+                    summary: story.interpolate(&e.summary, &self.state.vars).into_owned(),
                 },
                 Event::Stuck { node, reason } => Showing::Ending {
                     title: "The story stops here".into(),

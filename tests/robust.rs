@@ -382,3 +382,18 @@ fn a_story_as_long_as_a_stack_is_deep_checks_without_recursion() {
         .expect("the ring is a trap");
     assert!(d.message.contains("and 19992 more"), "{}", d.message);
 }
+
+#[test]
+fn an_empty_mod_folder_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = her::story::load(&[
+        PathBuf::from("tests/fixtures/mini"),
+        dir.path().to_path_buf(),
+    ]);
+    assert!(
+        report.diagnostics.iter().any(|d| d.code == "W121"),
+        "{:#?}",
+        report.diagnostics
+    );
+    assert!(report.story.is_some(), "the story still loads");
+}

@@ -83,6 +83,24 @@ pub(crate) fn ron_options() -> ron::Options {
 pub fn load(paths: &[PathBuf]) -> LoadReport {
     let read = files::read_dialogue(paths, &files::Limits::default());
     let mut diagnostics = read.diagnostics;
+    // A mod folder with nothing in it is almost always the wrong folder: say so.
+    for (path, layer) in paths.iter().zip(&read.layers).skip(1) {
+        if layer.is_empty() && path.is_dir() {
+            diagnostics.push(
+                Diagnostic::general(
+                    Severity::Warning,
+                    "W121",
+                    format!(
+                        "the mod folder {} has no dialogue (.ron) files",
+                        path.display()
+                    ),
+                )
+                .with_hint(Some(
+                    "give the folder that holds the mod's mod.ron and chapter files".into(),
+                )),
+            );
+        }
+    }
     let mut report = compile_sources(read.sources, &read.layers);
     diagnostics.append(&mut report.diagnostics);
     report.diagnostics = diagnostics;

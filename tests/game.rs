@@ -57,12 +57,10 @@ fn to_choices(app: &mut App) {
 #[test]
 fn the_story_reaches_the_screen_and_choices_reach_the_story() {
     let mut app = app(7);
-    assert_eq!(
-        showing(&app),
-        Showing::ChapterCard {
-            number: 1,
-            title: "Beautiful Handwritten Letters".into()
-        }
+    assert!(
+        matches!(showing(&app), Showing::ChapterCard { number: 1, ref title } if !title.is_empty()),
+        "{:?}",
+        showing(&app)
     );
     send(&mut app, PlayerInput::Advance);
     assert!(

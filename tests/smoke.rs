@@ -113,6 +113,12 @@ fn the_game_in_a_real_window_looks_like_the_film() {
     let said = String::from_utf8_lossy(&run.stdout);
     print!("{said}");
     assert!(run.status.success(), "the game exited with {}", run.status);
+    assert!(
+        said.contains("autoplay:"),
+        "{} did not play: built without the game? (a `--no-default-features` build into the same \
+         target folder replaces it)",
+        env!("CARGO_BIN_EXE_her")
+    );
     // The keyboard alone reaches a choice and takes it (Tab, then Enter): the gamepad's road too.
     assert!(
         said.contains("a choice was taken with the keyboard"),

@@ -203,7 +203,7 @@ fn a_broken_mod_is_left_out_and_the_story_still_loads() {
         .expect("the base story and the good mod still load");
     assert_eq!(report.skipped_mods, vec![bad.clone()]);
     assert!(story.chapter("extra").is_some());
-    assert_eq!(story.mods, vec!["Extra".to_owned()]);
+    assert_eq!(story.mods(), vec!["Extra".to_owned()]);
     assert!(
         report
             .diagnostics

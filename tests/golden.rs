@@ -25,7 +25,7 @@ fn read_path(text: &str) -> (u64, Vec<usize>) {
 #[test]
 fn every_ending_has_a_golden_transcript() {
     let story = shipped();
-    for ending in &story.endings {
+    for ending in story.endings() {
         let path = format!("tests/golden/{}.choices", ending.id);
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|_| panic!("{path} is missing: `her explore` prints a path to use"));

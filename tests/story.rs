@@ -237,7 +237,7 @@ fn every_playthrough_ends_and_every_ending_is_reached() {
             Err(why) => panic!("{name} {why}"),
         }
     }
-    let declared: BTreeSet<String> = story.endings.iter().map(|e| e.id.to_string()).collect();
+    let declared: BTreeSet<String> = story.endings().iter().map(|e| e.id.to_string()).collect();
     assert_eq!(
         reached, declared,
         "endings reached by the golden and random playthroughs"

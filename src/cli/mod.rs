@@ -287,17 +287,17 @@ fn summary(report: &LoadReport) -> String {
     match &report.story {
         Some(story) if report.diagnostics.is_empty() => {
             let words: usize = story
-                .lines
+                .lines()
                 .iter()
                 .map(|l| l.text.source(story).split_whitespace().count())
                 .sum();
-            let choices: usize = story.choices.len();
+            let choices: usize = story.choices().len();
             format!(
                 "clean: {files} files, {} chapters, {} nodes, {} lines ({words} words), {choices} choices, {} endings",
-                story.chapters.len(),
-                story.nodes.len(),
-                story.lines.len(),
-                story.endings.len()
+                story.chapters().len(),
+                story.nodes().len(),
+                story.lines().len(),
+                story.endings().len()
             )
         }
         _ => format!(
@@ -491,14 +491,17 @@ fn explore_cmd(
             " (stopped at --max-states: raise it to see more)"
         }
     );
-    outln!("nodes reached: {nodes_reached} of {}", story.nodes.len());
+    outln!("nodes reached: {nodes_reached} of {}", story.nodes().len());
     outln!(
         "lines reached: {lines_reached} of {} (with seed {seed}; random banter picks one line per visit)",
-        story.lines.len()
+        story.lines().len()
     );
-    outln!("choices taken: {choices_taken} of {}", story.choice_count);
+    outln!(
+        "choices taken: {choices_taken} of {}",
+        story.choices().len()
+    );
     let unreached: Vec<&str> = story
-        .nodes
+        .nodes()
         .iter()
         .zip(&report.nodes_reached)
         .filter(|(_, r)| !**r)
@@ -514,7 +517,7 @@ fn explore_cmd(
     if list_lines {
         outln!("\nlines never reached:");
         let mut never = story
-            .lines
+            .lines()
             .iter()
             .zip(&report.lines_reached)
             .enumerate()
@@ -534,7 +537,7 @@ fn explore_cmd(
     }
     outln!("\nendings:");
     let mut missing_ending = false;
-    for (shown, (ending, path)) in story.endings.iter().zip(&report.endings).enumerate() {
+    for (shown, (ending, path)) in story.endings().iter().zip(&report.endings).enumerate() {
         missing_ending |= path.is_none();
         if shown >= LISTED {
             continue;
@@ -549,7 +552,7 @@ fn explore_cmd(
             None => outln!("  {:<16} NEVER REACHED", cut(&ending.id)),
         }
     }
-    more(story.endings.len(), "endings");
+    more(story.endings().len(), "endings");
     if !report.dead_ends.is_empty() {
         outln!("\ndead ends:");
         for (node, reason, path) in report.dead_ends.iter().take(LISTED) {
@@ -563,10 +566,10 @@ fn explore_cmd(
         more(report.dead_ends.len(), "dead ends");
     }
     outln!("\nvariables:");
-    for (var, range) in story.variables.iter().zip(&report.ranges).take(LISTED) {
+    for (var, range) in story.variables().iter().zip(&report.ranges).take(LISTED) {
         outln!("  {:<26} {}", cut(&var.name), cut(&range.describe()));
     }
-    more(story.variables.len(), "variables");
+    more(story.variables().len(), "variables");
     if let Some(path) = dot
         && let Err(e) = std::fs::write(path, to_dot(&story, &report))
     {

@@ -199,7 +199,7 @@ impl StoryRunner {
         self.state
             .chapter_index()
             .map(|c| {
-                let ch = &self.story.chapters[c];
+                let ch = &self.story.chapters()[c];
                 format!(
                     "{}. {}",
                     ch.number,
@@ -423,23 +423,23 @@ impl StoryGlyphs {
     /// What a story writes.
     pub fn of(story: &Story) -> Self {
         let mut pairs: Vec<[char; 2]> = story
-            .text
+            .all_text()
             .chars()
-            .zip(story.text.chars().skip(1))
+            .zip(story.all_text().chars().skip(1))
             .filter(|(a, b)| a.is_alphanumeric() && b.is_alphanumeric())
             .map(|(a, b)| [a, b])
             .collect();
         pairs.sort_unstable();
         pairs.dedup();
         StoryGlyphs {
-            text: unique(story.text.chars()),
+            text: unique(story.all_text().chars()),
             pairs,
             titles: unique(
                 story
-                    .chapters
+                    .chapters()
                     .iter()
                     .flat_map(|c| c.title.chars())
-                    .chain(story.endings.iter().flat_map(|e| e.title.chars())),
+                    .chain(story.endings().iter().flat_map(|e| e.title.chars())),
             ),
         }
     }

@@ -20,45 +20,45 @@ pub type NodeIx = usize;
 #[derive(Debug, Clone)]
 pub struct Story {
     /// The story's title.
-    pub title: String,
+    pub(in crate::story) title: String,
     /// Chapters in playing order.
-    pub chapters: Vec<Chapter>,
+    pub(in crate::story) chapters: Vec<Chapter>,
     /// Every node, chapter by chapter.
-    pub nodes: Vec<Node>,
+    pub(in crate::story) nodes: Vec<Node>,
     /// The compiled program.
-    pub ops: Vec<Op>,
+    pub(in crate::story) ops: Vec<Op>,
     /// Every line, for `Op::Line` and variant blocks.
-    pub lines: Vec<LineDef>,
+    pub(in crate::story) lines: Vec<LineDef>,
     /// Every literal word of the story, node after node (templates point into it).
-    pub text: String,
+    pub(in crate::story) text: String,
     /// The pieces of every template.
-    pub pieces: Vec<Piece>,
+    pub(in crate::story) pieces: Vec<Piece>,
     /// Declared variables, in slot order.
-    pub variables: Vec<Variable>,
+    pub(in crate::story) variables: Vec<Variable>,
     /// Speakers.
-    pub characters: Vec<Character>,
+    pub(in crate::story) characters: Vec<Character>,
     /// Declared endings.
-    pub endings: Vec<Ending>,
+    pub(in crate::story) endings: Vec<Ending>,
     /// Letters.
-    pub letters: Vec<Letter>,
+    pub(in crate::story) letters: Vec<Letter>,
     /// Variant and random groups.
-    pub groups: Vec<Group>,
+    pub(in crate::story) groups: Vec<Group>,
     /// Every choice, node after node.
-    pub choices: Vec<Choice>,
+    pub(in crate::story) choices: Vec<Choice>,
     /// Choice sets (one per node with choices): ranges of `choices`.
-    pub choice_sets: Vec<Range<usize>>,
+    pub(in crate::story) choice_sets: Vec<Range<usize>>,
     /// Every effect of the program (`Op::Effects` ranges), node after node.
-    pub effects: Vec<Effect>,
+    pub(in crate::story) effects: Vec<Effect>,
     /// Total number of choices (for `once` bookkeeping).
-    pub choice_count: usize,
+    pub(in crate::story) choice_count: usize,
     /// Total number of variants (for least-recently-seen bookkeeping).
-    pub variant_count: usize,
+    pub(in crate::story) variant_count: usize,
     /// Where the story starts.
-    pub start: NodeIx,
+    pub(in crate::story) start: NodeIx,
     /// A hash of the content the story was built from; saves carry it.
-    pub fingerprint: String,
+    pub(in crate::story) fingerprint: String,
     /// Names of the mods laid over the base story, in order.
-    pub mods: Vec<String>,
+    pub(in crate::story) mods: Vec<String>,
     pub(crate) node_index: Map<String, NodeIx>,
     pub(crate) variable_index: Map<String, usize>,
     pub(crate) character_index: Map<String, usize>,
@@ -426,6 +426,93 @@ pub struct ChoicesOp {
 }
 
 impl Story {
+    /// The story's title.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The chapters, in playing order.
+    pub fn chapters(&self) -> &[Chapter] {
+        &self.chapters
+    }
+
+    /// Every node, chapter by chapter (`NodeIx` indexes it).
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// Every line (`LineEvent::index` and `StoryState::last_line` index it).
+    pub fn lines(&self) -> &[LineDef] {
+        &self.lines
+    }
+
+    /// The declared variables, in slot order (`StoryState::vars` follows it).
+    pub fn variables(&self) -> &[Variable] {
+        &self.variables
+    }
+
+    /// The speakers.
+    pub fn characters(&self) -> &[Character] {
+        &self.characters
+    }
+
+    /// The declared endings.
+    pub fn endings(&self) -> &[Ending] {
+        &self.endings
+    }
+
+    /// The letters.
+    pub fn letters(&self) -> &[Letter] {
+        &self.letters
+    }
+
+    /// Every choice, node after node.
+    pub fn choices(&self) -> &[Choice] {
+        &self.choices
+    }
+
+    /// Where the story starts.
+    pub fn start(&self) -> NodeIx {
+        self.start
+    }
+
+    /// A hash of the content the story was built from (base and mods): what saves carry.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// The names of the mods laid over the base story, in order.
+    pub fn mods(&self) -> &[String] {
+        &self.mods
+    }
+
+    /// The compiled program and its tables, printed (every table but the name indices, whose
+    /// order is a hash map's): what two compiles of the same story must agree on, word for
+    /// word. For tests and debugging.
+    #[doc(hidden)]
+    pub fn program_listing(&self) -> String {
+        format!(
+            "ops {:?}\nlines {:?}\ntext {:?}\npieces {:?}\nchoices {:?}\nsets {:?}\ngroups {:?}\neffects {:?}\nletters {:?}\nnodes {:?}\ncounts {} {}",
+            self.ops,
+            self.lines,
+            self.text,
+            self.pieces,
+            self.choices,
+            self.choice_sets,
+            self.groups,
+            self.effects,
+            self.letters,
+            self.nodes,
+            self.choice_count,
+            self.variant_count
+        )
+    }
+
+    /// Every literal word of the story, node after node (what the game draws glyphs for).
+    pub fn all_text(&self) -> &str {
+        &self.text
+    }
+
     /// The choices of a set, in order.
     pub fn choice_set(&self, set: usize) -> &[Choice] {
         &self.choices[self.choice_sets[set].clone()]

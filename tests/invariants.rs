@@ -43,7 +43,10 @@ fn no_part_of_the_loader_or_the_game_is_over_about_700_lines() {
         for entry in walkdir::WalkDir::new(dir) {
             let path = entry.expect("entry").into_path();
             if path.extension().is_some_and(|e| e == "rs") {
-                let lines = std::fs::read_to_string(&path).unwrap_or_default().lines().count();
+                let lines = std::fs::read_to_string(&path)
+                    .unwrap_or_default()
+                    .lines()
+                    .count();
                 if lines > 750 {
                     long.push((path, lines));
                 }

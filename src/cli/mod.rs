@@ -292,8 +292,14 @@ fn summary(report: &LoadReport) -> String {
                 .map(|l| l.text.source(story).split_whitespace().count())
                 .sum();
             let choices: usize = story.choices().len();
+            let untagged = match story.untagged() {
+                0 => String::new(),
+                n => format!(
+                    "\nnote: {n} lines, choices and letter fragments have no stable id yet; `her tag` stamps them, so saves and seen lines survive edits"
+                ),
+            };
             format!(
-                "clean: {files} files, {} chapters, {} nodes, {} lines ({words} words), {choices} choices, {} endings",
+                "clean: {files} files, {} chapters, {} nodes, {} lines ({words} words), {choices} choices, {} endings{untagged}",
                 story.chapters().len(),
                 story.nodes().len(),
                 story.lines().len(),

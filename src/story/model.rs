@@ -59,6 +59,8 @@ pub struct Story {
     pub(in crate::story) fingerprint: String,
     /// Names of the mods laid over the base story, in order.
     pub(in crate::story) mods: Vec<String>,
+    /// Lines, choices and fragments with no stable id (`her tag` stamps them).
+    pub(in crate::story) untagged: usize,
     pub(crate) node_index: Map<String, NodeIx>,
     pub(crate) variable_index: Map<String, usize>,
     pub(crate) character_index: Map<String, usize>,
@@ -506,6 +508,12 @@ impl Story {
             self.choice_count,
             self.variant_count
         )
+    }
+
+    /// How many lines, choices and letter fragments have no stable id: a story with none at all
+    /// is told so once (`her check`'s summary); one with some has `W120` per file.
+    pub fn untagged(&self) -> usize {
+        self.untagged
     }
 
     /// Every literal word of the story, node after node (what the game draws glyphs for).

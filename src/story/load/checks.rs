@@ -112,8 +112,20 @@ impl<'a> Compiler<'a> {
     }
 
     /// One `W120` a file for its items with no stable id.
+    ///
+    /// A story with no ids at all (one written before format 2, or a sketch) is not warned
+    /// about file by file: the summary of `her check` says it once (`Story::untagged`). Once a
+    /// story has ids, an item without one is a slip (a line added after `her tag`), and each
+    /// file that has one is named.
     pub(super) fn report_untagged(&mut self) {
         let mut files: Vec<_> = std::mem::take(&mut self.untagged).into_iter().collect();
+        self.tagged.1 = files
+            .iter()
+            .map(|(_, (c, _))| c.iter().map(|&n| n as usize).sum::<usize>())
+            .sum();
+        if self.tagged.0 == 0 {
+            return;
+        }
         files.sort_by_key(|(file, _)| *file);
         for (file, ([lines, choices, fragments], span)) in files {
             let d = self.sources[file].diagnostic(

@@ -108,6 +108,8 @@ impl<'a> Compiler<'a> {
     ) -> Choice {
         if def.id.is_none() {
             self.untagged_item(1, &def.text);
+        } else {
+            self.tagged.0 += 1;
         }
         let text = self.template(&def.text);
         self.advance(&def.text);
@@ -258,9 +260,11 @@ impl<'a> Compiler<'a> {
     pub(super) fn line(&mut self, text: &str) {
         let (text, tag) = split_line_tag(text);
         match tag {
-            Some(tag) => self
-                .line_tags
-                .push((tag.into(), self.cursor.file, self.lines.len())),
+            Some(tag) => {
+                self.tagged.0 += 1;
+                self.line_tags
+                    .push((tag.into(), self.cursor.file, self.lines.len()));
+            }
             None => self.untagged_item(0, text),
         }
         let (speaker, words) = match text.split_once(':') {
@@ -376,7 +380,10 @@ impl<'a> Compiler<'a> {
             let mut fragments = Vec::new();
             for (fi, f) in p.fragments.iter().enumerate() {
                 let id = match &f.id {
-                    Some(id) => id.to_string(),
+                    Some(id) => {
+                        self.tagged.0 += 1;
+                        id.to_string()
+                    }
                     None => {
                         self.untagged_item(2, &f.text);
                         format!("{}.{}", pi + 1, fi + 1)

@@ -495,6 +495,7 @@ impl<'a> Compiler<'a> {
             start,
             fingerprint,
             mods: mods.into_iter().map(|(_, m)| m.name).collect(),
+            untagged: self.tagged.1,
             node_index: Arc::unwrap_or_clone(std::mem::take(&mut self.node_index)),
             variable_index: std::mem::take(&mut self.variable_index),
             character_index: std::mem::take(&mut self.character_index),

@@ -433,6 +433,8 @@ struct Compiler<'a> {
     /// Per file: how many lines, choices and fragments have no stable id, and the first one's
     /// place (`W120`, one warning a file).
     untagged: Map<usize, ([u32; 3], Range<usize>)>,
+    /// Lines, choices and fragments with a stable id, and without one (all files).
+    tagged: (usize, usize),
     /// How many more unknown targets get a "did you mean" hint (each compares every node).
     hints_left: std::cell::Cell<usize>,
 }
@@ -475,6 +477,7 @@ impl<'a> Compiler<'a> {
             line_tags: Vec::new(),
             untagged: Map::default(),
             hints_left: std::cell::Cell::new(50),
+            tagged: (0, 0),
         }
     }
 

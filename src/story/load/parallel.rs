@@ -109,6 +109,7 @@ impl<'a> Compiler<'a> {
                 *a += b;
             }
         }
+        self.tagged.0 += other.tagged.0;
         self.line_tags.extend(
             other
                 .line_tags

@@ -335,6 +335,30 @@ fn names_must_be_identifiers_and_not_words_of_the_language() {
 }
 
 #[test]
+fn node_and_chapter_ids_cannot_be_mistaken_for_targets_or_speakers() {
+    for (chapter, node) in [
+        ("one", "a.b"),
+        ("one", "os: hi"),
+        ("one", ""),
+        ("o.ne", "a"),
+    ] {
+        let story = STORY.replace(
+            r#"chapters: ["one"]"#,
+            &format!(r#"chapters: ["{chapter}"]"#),
+        );
+        let text = format!(
+            r#"Chapter(id: "{chapter}", nodes: [(id: "{node}", script: [Line("os: {{trust}} {{friend}} {{n}}")], end: "done")])"#
+        );
+        let report = load_pair(&story, &text);
+        assert!(
+            codes(&report).contains(&"E024"),
+            "{chapter}.{node}: {:?}",
+            codes(&report)
+        );
+    }
+}
+
+#[test]
 fn counts_past_the_limits_are_refused_at_the_node() {
     let choices: Vec<String> = (0..1_001)
         .map(|k| format!(r#"(text: "Option {k}.", goto: "b")"#))

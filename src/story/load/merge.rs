@@ -2,6 +2,7 @@
 //! order, chapters merged node by node, every node indexed, then compiled (on two cores for a
 //! large story).
 
+use super::symbols::is_id;
 use super::*;
 
 impl<'a> Compiler<'a> {
@@ -37,7 +38,19 @@ impl<'a> Compiler<'a> {
                     }
                 }
                 DialogueFile::Mod(def) => mods.push((p.file, def)),
-                DialogueFile::Chapter(def) => chapters.push((p.file, p.layer, def)),
+                DialogueFile::Chapter(def) => {
+                    if !is_id(&def.id) {
+                        self.cursor = Cursor::file(p.file);
+                        self.report(
+                            Severity::Error,
+                            "E024",
+                            Some(&def.id),
+                            format!("`{}` is not a valid chapter id", def.id),
+                            Some("use letters, digits, `_` and `-`".into()),
+                        );
+                    }
+                    chapters.push((p.file, p.layer, def));
+                }
             }
         }
         let Some((story_file, story_def)) = story_def else {
@@ -278,6 +291,21 @@ impl<'a> Compiler<'a> {
                         .map_or(from, |s| s.start.saturating_sub(1)),
                 };
                 last_offset[file] = offset + 1;
+                if !is_id(&node.id) {
+                    self.cursor = Cursor {
+                        file,
+                        offset,
+                        start: offset,
+                        end: usize::MAX,
+                    };
+                    self.report(
+                        Severity::Error,
+                        "E024",
+                        Some(&node.id),
+                        format!("`{}` is not a valid node id", node.id),
+                        Some("use letters, digits, `_` and `-`: a `.` would read as `chapter.node`, a `:` as a speaker".into()),
+                    );
+                }
                 let full = format!("{chapter_id}.{}", node.id);
                 let std::collections::hash_map::Entry::Vacant(slot) =
                     Arc::make_mut(&mut self.node_index).entry(full)

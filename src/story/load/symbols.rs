@@ -231,3 +231,12 @@ fn is_identifier(name: &str) -> bool {
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
+
+/// Whether a node or chapter id can be named in a target: letters, digits, `_` and `-` (no `.`,
+/// which separates `chapter.node`, no `:` or spaces).
+pub(super) fn is_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}

@@ -260,13 +260,14 @@ fn varied_story(chapters: usize, per: usize) -> Vec<her::story::diagnostic::Sour
             text.push_str(&format!(
                 r#"  (id: "n{i}", when: "trust > -50", otherwise: "{next}", script: [
     Line("os: Hello {{name}}, node {i}."),
+    Line("os: {{trust >= 2: {{met: Close|Near}}|Far}}, {{a|b|c}} {{&x|y}} {{~p|q|r}} {{!once|twice}}."),
     Variants([(when: "trust >= 2", text: "os: You trust me."), (text: "os: Hm.")]),
     Random([(text: "The rain."), (text: "The hum.", weight: 2)]),
     If("met", [Line("theodore: We met.")]),
     Do(["trust += 1"]),
     {extra}
   ], choices: [
-    (text: "On, {{name}}.", do: ["trust += 1"], goto: "{next}"),
+    (text: "On, {{name}}{{, again|, once more}}.", do: ["trust += 1"], goto: "{next}"),
     (text: "Once.", once: true, then: [Line("theodore: Just once.")], goto: "{far}"),
     (text: "If trusted.", when: "trust >= 3", do: ["remember gift = \"a shell\"", "trust -= 5"], goto: "{far}"),
   ], {way_on}),

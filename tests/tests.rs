@@ -16,3 +16,4 @@ mod saves;
 #[cfg(feature = "game")]
 mod smoke;
 mod story;
+mod writing;

@@ -12,6 +12,7 @@ pub(crate) type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 use super::expr::{CompiledCond, Cond, Effect, Value, VarType};
 use super::format::SceneDef;
+use super::runtime::StoryState;
 
 /// Index of a node in `Story::nodes`.
 pub type NodeIx = usize;
@@ -33,6 +34,12 @@ pub struct Story {
     pub(in crate::story) text: String,
     /// The pieces of every template.
     pub(in crate::story) pieces: Vec<Piece>,
+    /// The branches of inline conditions and alternatives (templates of their own).
+    pub(in crate::story) alts: Vec<Template>,
+    /// The conditions of inline conditions (`Piece::If`).
+    pub(in crate::story) inline_conds: Vec<Cond>,
+    /// How many alternatives there are (`StoryState::alt_seen` has a counter for each).
+    pub(in crate::story) alt_count: usize,
     /// Declared variables, in slot order.
     pub(in crate::story) variables: Vec<Variable>,
     /// Speakers.
@@ -111,6 +118,39 @@ pub enum Piece {
     Lit(u32, u32),
     /// A variable's value, by slot.
     Var(u32),
+    /// An inline condition, `{cond: then|else}`: the condition (`Story::inline_conds`) and the
+    /// first of its two branches (`Story::alts[at]` when it holds, `[at + 1]` when not).
+    If(u32, u32),
+    /// Alternatives (ink's sequence, cycle, shuffle and once-only): the kind, the counter slot
+    /// (`StoryState::alt_seen`), the first branch in `Story::alts` and how many there are.
+    Alt(AltKind, u32, u32, u32),
+}
+
+/// How alternatives choose among their branches, by how often they have been shown (ink's
+/// four kinds: `{a|b}`, `{&a|b}`, `{~a|b}`, `{!a|b}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AltKind {
+    /// `{a|b|c}`: each in turn, then the last one for ever.
+    Sequence,
+    /// `{&a|b|c}`: each in turn, round and round.
+    Cycle,
+    /// `{~a|b|c}`: one at random each time, from the playthrough's seed (a replay repeats it).
+    Shuffle,
+    /// `{!a|b|c}`: each in turn, then nothing.
+    Once,
+}
+
+impl AltKind {
+    /// Which branch shows the `count`-th time (0-based), if any; `roll` is the seeded draw for
+    /// a shuffle.
+    pub fn pick(self, count: u32, branches: u32, roll: u64) -> Option<u32> {
+        match self {
+            AltKind::Sequence => Some(count.min(branches.saturating_sub(1))),
+            AltKind::Cycle => Some(count % branches.max(1)),
+            AltKind::Shuffle => Some((roll % u64::from(branches.max(1))) as u32),
+            AltKind::Once => (count < branches).then_some(count),
+        }
+    }
 }
 
 /// Text with `{variables}` in it, pre-split so rendering never parses. Small and `Copy`;
@@ -169,53 +209,142 @@ impl Template {
         &story.pieces[start..start + self.len as usize]
     }
 
-    /// Renders the text with the current values; plain text is borrowed, never copied.
-    pub fn render<'s>(self, story: &'s Story, vars: &[Value]) -> Cow<'s, str> {
+    /// Renders the text for the state: variables filled in, inline conditions evaluated,
+    /// alternatives at how often they have been shown (nothing advances: see `render_shown`).
+    /// Plain text is borrowed, never copied.
+    pub fn render<'s>(self, story: &'s Story, st: &StoryState) -> Cow<'s, str> {
         match self.as_plain(story) {
             Some(text) => Cow::Borrowed(text),
             None => {
-                let pieces = self.pieces(story);
-                // Room for the literal text and a name or two, so the string grows rarely.
-                let literal: u32 = pieces
-                    .iter()
-                    .map(|p| match *p {
-                        Piece::Lit(a, b) => b - a,
-                        Piece::Var(_) => 16,
-                    })
-                    .sum();
-                let mut out = String::with_capacity(literal as usize);
-                for p in pieces {
-                    match *p {
-                        Piece::Lit(a, b) => out.push_str(&story.text[a as usize..b as usize]),
-                        Piece::Var(slot) => match vars.get(slot as usize) {
-                            Some(Value::Text(t) | Value::Fact(Some(t))) => out.push_str(t),
-                            Some(Value::Number(n)) => {
-                                use std::fmt::Write;
-                                let _ = write!(out, "{n}");
-                            }
-                            Some(Value::Flag(b)) => out.push_str(if *b { "true" } else { "false" }),
-                            _ => {}
-                        },
-                    }
-                }
+                let mut out = String::with_capacity(64);
+                self.render_into(story, st, &mut out, &mut None);
                 Cow::Owned(out)
             }
         }
     }
 
-    /// Slots read by the template.
-    pub fn reads(self, story: &Story) -> impl Iterator<Item = usize> + '_ {
-        self.pieces(story).iter().filter_map(|p| match p {
-            Piece::Var(s) => Some(*s as usize),
-            Piece::Lit(..) => None,
-        })
+    /// `render`, also listing the alternatives' counter slots it showed, so the caller can
+    /// advance them once the text is delivered.
+    pub(crate) fn render_shown<'s>(
+        self,
+        story: &'s Story,
+        st: &StoryState,
+        shown: &mut Vec<u32>,
+    ) -> Cow<'s, str> {
+        match self.as_plain(story) {
+            Some(text) => Cow::Borrowed(text),
+            None => {
+                let mut out = String::with_capacity(64);
+                self.render_into(story, st, &mut out, &mut Some(shown));
+                Cow::Owned(out)
+            }
+        }
     }
 
-    /// The template as written, with `{name}` for variables (for reports).
+    /// Renders into `out`. Nesting is bounded when the story loads (`MAX_TEXT_DEPTH`), so the
+    /// recursion is too.
+    fn render_into(
+        self,
+        story: &Story,
+        st: &StoryState,
+        out: &mut String,
+        shown: &mut Option<&mut Vec<u32>>,
+    ) {
+        if let Some(text) = self.as_plain(story) {
+            out.push_str(text);
+            return;
+        }
+        for p in self.pieces(story) {
+            match *p {
+                Piece::Lit(a, b) => out.push_str(&story.text[a as usize..b as usize]),
+                Piece::Var(slot) => match st.vars.get(slot as usize) {
+                    Some(Value::Text(t) | Value::Fact(Some(t))) => out.push_str(t),
+                    Some(Value::Number(n)) => {
+                        use std::fmt::Write;
+                        let _ = write!(out, "{n}");
+                    }
+                    Some(Value::Flag(b)) => out.push_str(if *b { "true" } else { "false" }),
+                    _ => {}
+                },
+                Piece::If(cond, at) => {
+                    let holds = story
+                        .inline_conds
+                        .get(cond as usize)
+                        .is_some_and(|c| c.eval(st));
+                    let branch = at as usize + usize::from(!holds);
+                    if let Some(t) = story.alts.get(branch) {
+                        t.render_into(story, st, out, shown);
+                    }
+                }
+                Piece::Alt(kind, slot, at, n) => {
+                    let count = st.alt_seen.get(slot as usize).copied().unwrap_or(0);
+                    let roll = shuffle_roll(st.seed, slot, count);
+                    if let Some(i) = kind.pick(count, n, roll)
+                        && let Some(t) = story.alts.get((at + i) as usize)
+                    {
+                        t.render_into(story, st, out, shown);
+                    }
+                    if let Some(shown) = shown.as_deref_mut() {
+                        shown.push(slot);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Variable slots the template reads: interpolated, and in its inline conditions (every
+    /// branch, since any may show).
+    pub fn reads(self, story: &Story) -> impl Iterator<Item = usize> {
+        let mut out = Vec::new();
+        self.collect_reads(story, &mut out);
+        out.into_iter()
+    }
+
+    fn collect_reads(self, story: &Story, out: &mut Vec<usize>) {
+        for p in self.pieces(story) {
+            match *p {
+                Piece::Var(s) => out.push(s as usize),
+                Piece::Lit(..) => {}
+                Piece::If(cond, at) => {
+                    if let Some(c) = story.inline_conds.get(cond as usize) {
+                        c.reads(out);
+                    }
+                    for t in story.alts.iter().skip(at as usize).take(2) {
+                        t.collect_reads(story, out);
+                    }
+                }
+                Piece::Alt(_, _, at, n) => {
+                    for t in story.alts.iter().skip(at as usize).take(n as usize) {
+                        t.collect_reads(story, out);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the template has inline logic (conditions or alternatives): it varies.
+    pub fn varies(self, story: &Story) -> bool {
+        self.pieces(story)
+            .iter()
+            .any(|p| matches!(p, Piece::If(..) | Piece::Alt(..)))
+    }
+
+    /// The template as written, with `{name}` for variables and `{...}` for inline logic (for
+    /// reports).
     pub fn source(self, story: &Story) -> String {
         if let Some(text) = self.as_plain(story) {
             return text.replace('{', "{{").replace('}', "}}");
         }
+        let branches = |at: u32, n: u32| {
+            story
+                .alts
+                .iter()
+                .skip(at as usize)
+                .take(n as usize)
+                .map(|t| t.source(story))
+                .collect::<Vec<_>>()
+                .join("|")
+        };
         self.pieces(story)
             .iter()
             .map(|p| match *p {
@@ -223,9 +352,30 @@ impl Template {
                     .replace('{', "{{")
                     .replace('}', "}}"),
                 Piece::Var(slot) => format!("{{{}}}", story.variables[slot as usize].name),
+                Piece::If(_, at) => format!("{{...: {}}}", branches(at, 2)),
+                Piece::Alt(kind, _, at, n) => {
+                    let mark = match kind {
+                        AltKind::Sequence => "",
+                        AltKind::Cycle => "&",
+                        AltKind::Shuffle => "~",
+                        AltKind::Once => "!",
+                    };
+                    format!("{{{mark}{}}}", branches(at, n))
+                }
             })
             .collect()
     }
+}
+
+/// The seeded draw of a shuffle: a mix of the playthrough's seed, the alternative and how often
+/// it has been shown (SplitMix64's finaliser), so a replay draws the same and no generator
+/// state is consumed by text.
+fn shuffle_roll(seed: u64, slot: u32, count: u32) -> u64 {
+    let mut z =
+        seed ^ (u64::from(slot) << 32 | u64::from(count)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49eb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// One line of dialogue or narration.

@@ -138,6 +138,8 @@ pub struct StoryState {
     pub(crate) since_decision: u32,
     /// The last line delivered (index into `Story::lines`), if any since the start.
     pub(crate) last_line: Option<u32>,
+    /// How often each alternative (`{a|b}`, `{&a|b}`...) has been shown.
+    pub(crate) alt_seen: Vec<u32>,
     #[serde(skip)]
     scratch: Scratch,
 }
@@ -148,6 +150,7 @@ pub struct StoryState {
 struct Scratch {
     candidates: Vec<usize>,
     offered: Vec<u32>,
+    shown: Vec<u32>,
 }
 
 impl PartialEq for Scratch {
@@ -394,13 +397,14 @@ impl Story {
             scene: SceneDef::default(),
             since_decision: 0,
             last_line: None,
+            alt_seen: vec![0; self.alt_count],
             scratch: Scratch::default(),
         }
     }
 
     /// A speaker's display name, with variables filled in.
     pub fn speaker_name(&self, state: &StoryState, character: &Character) -> String {
-        character.name.render(self, &state.vars).into_owned()
+        character.name.render(self, state).into_owned()
     }
 
     /// What happens next. Call again after each event; answer decisions with `choose`.
@@ -426,25 +430,27 @@ impl Story {
         match &mut st.pending {
             Pending::None => {}
             Pending::Choices(set, offered) => {
-                return Event::Choices(self.choice_views(self.choice_set(*set), offered, &st.vars));
+                let (set, offered) = (*set, offered.clone());
+                return Event::Choices(self.choice_views(self.choice_set(set), &offered, st));
             }
             Pending::Paragraph(l, p, offered, so_far) => {
-                let letter = &self.letters[*l];
-                let paragraph = &letter.paragraphs[*p];
+                let (l, p, offered, so_far) = (*l, *p, offered.clone(), so_far.clone());
+                let letter = &self.letters[l];
+                let paragraph = &letter.paragraphs[p];
                 return Event::Paragraph(ParagraphView {
                     letter,
-                    index: *p,
+                    index: p,
                     prompt: paragraph.prompt.as_deref(),
                     fragments: offered
                         .iter()
                         .map(|&f| {
                             paragraph.fragments[f as usize]
                                 .text
-                                .render(self, &st.vars)
+                                .render(self, st)
                                 .into_owned()
                         })
                         .collect(),
-                    so_far: so_far.clone(),
+                    so_far,
                 });
             }
             Pending::LetterDone(l) => {
@@ -503,9 +509,15 @@ impl Story {
                     st.pc += 1;
                     st.lines_delivered += 1;
                     st.last_line = Some(l.line);
+                    // Alternatives shown in a delivered line move on (plain text has none).
+                    let mut shown = std::mem::take(&mut st.scratch.shown);
+                    shown.clear();
+                    let text = l.text.render_shown(self, st, &mut shown);
+                    advance_alternatives(st, &shown);
+                    st.scratch.shown = shown;
                     return Event::Line(LineEvent {
                         speaker: self.characters.get(l.speaker as usize),
-                        text: l.text.render(self, &st.vars),
+                        text,
                         line: &self.lines[l.line as usize],
                         index: l.line as usize,
                     });
@@ -573,7 +585,7 @@ impl Story {
                         st.scratch.offered = offered;
                         st.pc += 1;
                     } else {
-                        let views = self.choice_views(set, &offered, &st.vars);
+                        let views = self.choice_views(set, &offered, st);
                         st.pending = Pending::Choices(op.set as usize, offered);
                         return Event::Choices(views);
                     }
@@ -593,14 +605,14 @@ impl Story {
         &'s self,
         set: &'s [Choice],
         offered: &[u32],
-        vars: &[Value],
+        st: &StoryState,
     ) -> Vec<ChoiceView<'s>> {
         offered
             .iter()
             .map(|&i| {
                 let c = &set[i as usize];
                 ChoiceView {
-                    text: c.text.render(self, vars),
+                    text: c.text.render(self, st),
                     id: &c.id,
                 }
             })
@@ -722,6 +734,14 @@ impl Story {
                     _ => self.choice_set(set),
                 };
                 let choice = &choices[pos as usize];
+                // The alternatives in the texts just offered move on, as ink's do when shown.
+                let mut shown = std::mem::take(&mut st.scratch.shown);
+                shown.clear();
+                for &i in &offered {
+                    let _ = choices[i as usize].text.render_shown(self, st, &mut shown);
+                }
+                advance_alternatives(st, &shown);
+                st.scratch.shown = shown;
                 st.scratch.offered = offered;
                 // Only `once` choices read their count: touching the others' would cost a
                 // cache miss per decision in a large story.
@@ -744,7 +764,16 @@ impl Story {
                     return Err(ChooseError::OutOfRange { index, count });
                 };
                 let fragment = &self.letters[l].paragraphs[p].fragments[pos as usize];
-                so_far.push(fragment.text.render(self, &st.vars).into_owned());
+                let mut shown = std::mem::take(&mut st.scratch.shown);
+                shown.clear();
+                so_far.push(
+                    fragment
+                        .text
+                        .render_shown(self, st, &mut shown)
+                        .into_owned(),
+                );
+                advance_alternatives(st, &shown);
+                st.scratch.shown = shown;
                 apply_effects(st, &fragment.effects);
                 st.decisions.push(Decision {
                     node: st.node as u32,
@@ -806,6 +835,15 @@ impl Story {
         // The recorded decisions were valid when made, so replaying them cannot fail.
         self.play(st.seed, &options, |_, _, _| {})
             .unwrap_or_else(|_| self.new_state(st.seed))
+    }
+}
+
+/// Counts one more showing of each alternative listed.
+fn advance_alternatives(st: &mut StoryState, shown: &[u32]) {
+    for &slot in shown {
+        if let Some(n) = st.alt_seen.get_mut(slot as usize) {
+            *n = n.saturating_add(1);
+        }
     }
 }
 

@@ -27,9 +27,9 @@ use super::format::{
     NodeDef, Step, StoryDef, Text, VarDef, VariantDef,
 };
 use super::model::{
-    Chapter, Character, Choice, ChoicesOp, Ending, Fragment, Group, Letter, LineDef, LineOp, Map,
-    NARRATION, Node, NodeIx, Op, Paragraph, Piece, SourceRef, Story, Template, Variable, Variant,
-    split_line_tag,
+    AltKind, Chapter, Character, Choice, ChoicesOp, Ending, Fragment, Group, Letter, LineDef,
+    LineOp, Map, NARRATION, Node, NodeIx, Op, Paragraph, Piece, SourceRef, Story, Template,
+    Variable, Variant, split_line_tag,
 };
 
 /// A set with the engine's fast hasher.
@@ -413,6 +413,9 @@ struct Compiler<'a> {
     lines: Vec<LineDef>,
     text: String,
     pieces: Vec<Piece>,
+    alts: Vec<Template>,
+    inline_conds: Vec<Cond>,
+    alt_count: usize,
     groups: Vec<Group>,
     choices: Vec<Choice>,
     choice_sets: Vec<Range<usize>>,
@@ -460,6 +463,9 @@ impl<'a> Compiler<'a> {
             lines: Vec::new(),
             text: String::new(),
             pieces: Vec::new(),
+            alts: Vec::new(),
+            inline_conds: Vec::new(),
+            alt_count: 0,
             groups: Vec::new(),
             choices: Vec::new(),
             choice_sets: Vec::new(),

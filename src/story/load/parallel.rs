@@ -43,6 +43,11 @@ impl<'a> Compiler<'a> {
         let sets = self.choice_sets.len();
         let effects = self.effects.len();
         let (choice_count, variant_count) = (self.choice_count, self.variant_count);
+        let (alts, conds, alt_count) = (
+            self.alts.len() as u32,
+            self.inline_conds.len() as u32,
+            self.alt_count as u32,
+        );
         let moved = |t: Template| t.moved(text, pieces);
         self.ops.extend(other.ops.into_iter().map(|op| match op {
             Op::Line(l) => Op::Line(LineOp {
@@ -79,8 +84,13 @@ impl<'a> Compiler<'a> {
         self.pieces
             .extend(other.pieces.into_iter().map(|p| match p {
                 Piece::Lit(a, b) => Piece::Lit(a + text as u32, b + text as u32),
-                var => var,
+                Piece::If(cond, at) => Piece::If(cond + conds, at + alts),
+                Piece::Alt(kind, slot, at, n) => Piece::Alt(kind, slot + alt_count, at + alts, n),
+                var @ Piece::Var(_) => var,
             }));
+        self.alts.extend(other.alts.into_iter().map(moved));
+        self.inline_conds.extend(other.inline_conds);
+        self.alt_count += other.alt_count;
         self.groups.extend(other.groups.into_iter().map(|mut g| {
             for v in &mut g.variants {
                 v.entry += ops;

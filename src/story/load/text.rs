@@ -70,77 +70,150 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// Compiles `{variable}` text into pieces of the story's text arena. Most lines have no
+    /// Compiles text into pieces of the story's text arena: `{name}` interpolation, inline
+    /// conditions `{cond: then|else}` and alternatives `{a|b}`, `{&a|b}`, `{~a|b}`, `{!a|b}`
+    /// (nested up to `MAX_TEXT_DEPTH`), `{{` and `}}` for literal braces. Most lines have no
     /// braces at all: they are copied in one go.
     pub(super) fn template(&mut self, text: &str) -> Template {
-        let start = self.pieces.len();
         if !text.contains(['{', '}']) {
             let a = self.text.len();
             self.text.push_str(text);
             return Template::plain(a, self.text.len());
         }
+        self.template_part(text, text, 0)
+    }
+
+    /// Compiles `text`, a part of the literal `top` (for placing problems), at a nesting depth.
+    /// A template's pieces are contiguous: nested branches are compiled (and appended) before
+    /// the enclosing template's own pieces are.
+    fn template_part(&mut self, top: &str, text: &str, depth: usize) -> Template {
+        let mut pieces: Vec<Piece> = Vec::new();
         let mut lit_start = self.text.len();
-        let mut chars = text.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            match c {
-                '{' if chars.peek().map(|p| p.1) == Some('{') => {
-                    chars.next();
-                    self.text.push('{');
-                }
-                '}' if chars.peek().map(|p| p.1) == Some('}') => {
-                    chars.next();
-                    self.text.push('}');
-                }
-                '{' => {
-                    let rest = &text[i + 1..];
-                    let Some(close) = rest.find('}') else {
-                        self.template_error(
-                            text,
-                            i..text.len(),
-                            "a `{` is never closed",
-                            "write `{{` for a literal brace",
-                        );
-                        self.text.push_str(&text[i..]);
-                        break;
-                    };
-                    let name = rest[..close].trim();
-                    match expr::check_interpolation(name, &*self) {
-                        Ok(slot) => {
-                            if self.text.len() > lit_start {
-                                self.pieces
-                                    .push(Piece::Lit(lit_start as u32, self.text.len() as u32));
-                            }
-                            self.pieces.push(Piece::Var(slot as u32));
-                            lit_start = self.text.len();
-                        }
-                        Err(e) => {
-                            let hint = e.hint.unwrap_or_default();
-                            self.template_error(text, i..i + close + 2, &e.message, &hint);
-                        }
-                    }
-                    // Skip to after the closing brace.
-                    while let Some((j, _)) = chars.peek() {
-                        if *j > i + 1 + close {
-                            break;
-                        }
-                        chars.next();
-                    }
-                }
-                c => self.text.push(c),
+        let mut i = 0;
+        while i < text.len() {
+            let rest = &text[i..];
+            if rest.starts_with("{{") || rest.starts_with("}}") {
+                self.text.push_str(&rest[..1]);
+                i += 2;
+                continue;
             }
+            let Some(c) = rest.chars().next() else { break };
+            if c != '{' {
+                self.text.push(c);
+                i += c.len_utf8();
+                continue;
+            }
+            let Some(close) = matching_close(rest) else {
+                let at = offset_in(top, rest);
+                self.template_error(
+                    top,
+                    at..top.len(),
+                    "a `{` is never closed",
+                    "write `{{` for a literal brace",
+                );
+                self.text.push_str(rest);
+                break;
+            };
+            if self.text.len() > lit_start {
+                pieces.push(Piece::Lit(lit_start as u32, self.text.len() as u32));
+            }
+            if let Some(piece) = self.inline(top, &rest[..=close], depth) {
+                pieces.push(piece);
+            }
+            lit_start = self.text.len();
+            i += close + 1;
         }
-        if self.text.len() > lit_start || self.pieces.len() == start {
-            self.pieces
-                .push(Piece::Lit(lit_start as u32, self.text.len() as u32));
+        if self.text.len() > lit_start || pieces.is_empty() {
+            pieces.push(Piece::Lit(lit_start as u32, self.text.len() as u32));
         }
-        match self.pieces[start..] {
+        match pieces[..] {
             // Only escaped braces: plain text after all.
-            [Piece::Lit(a, b)] => {
-                self.pieces.truncate(start);
-                Template::plain(a as usize, b as usize)
+            [Piece::Lit(a, b)] => Template::plain(a as usize, b as usize),
+            _ => {
+                let start = self.pieces.len();
+                self.pieces.extend_from_slice(&pieces);
+                Template::pieced(start, pieces.len())
             }
-            _ => Template::pieced(start, self.pieces.len() - start),
         }
+    }
+
+    /// One `{...}` (braces included): a variable, an inline condition or alternatives.
+    fn inline(&mut self, top: &str, braced: &str, depth: usize) -> Option<Piece> {
+        let inner = &braced[1..braced.len() - 1];
+        let at = offset_in(top, braced);
+        if depth >= MAX_TEXT_DEPTH {
+            self.template_error(
+                top,
+                at..at + braced.len(),
+                &format!("inline logic nested deeper than {MAX_TEXT_DEPTH}"),
+                "split the line, or move a branch into a variant",
+            );
+            return None;
+        }
+        let trimmed = inner.trim_start();
+        let kind = match trimmed.chars().next() {
+            Some('&') => Some(AltKind::Cycle),
+            Some('~') => Some(AltKind::Shuffle),
+            Some('!') => Some(AltKind::Once),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            return Some(self.alternatives(top, kind, &trimmed[1..], depth));
+        }
+        let colon = top_level(inner, ':');
+        let bar = top_level(inner, '|');
+        match (colon, bar) {
+            (Some(c), b) if b.is_none_or(|b| c < b) => {
+                // `{cond: then|else}`: the space after the colon is layout, not text (as ink).
+                let branches = split_top_level(inner[c + 1..].trim_start());
+                if branches.len() > 2 {
+                    self.template_error(
+                        top,
+                        at..at + braced.len(),
+                        "an inline condition has one or two branches: `{cond: then|else}`",
+                        "for more cases, nest another condition in the else branch, or use `Variants`",
+                    );
+                    return None;
+                }
+                let cond = self.condition(inner[..c].trim())?;
+                let then = self.template_part(top, branches[0], depth + 1);
+                let otherwise = match branches.get(1) {
+                    Some(b) => self.template_part(top, b, depth + 1),
+                    None => Template::plain(self.text.len(), self.text.len()),
+                };
+                let first = self.alts.len();
+                self.alts.push(then);
+                self.alts.push(otherwise);
+                self.inline_conds.push(cond.cond);
+                Some(Piece::If(
+                    (self.inline_conds.len() - 1) as u32,
+                    first as u32,
+                ))
+            }
+            (_, Some(_)) => Some(self.alternatives(top, AltKind::Sequence, inner, depth)),
+            _ => match expr::check_interpolation(inner.trim(), &*self) {
+                Ok(slot) => Some(Piece::Var(slot as u32)),
+                Err(e) => {
+                    let hint = e.hint.unwrap_or_default();
+                    self.template_error(top, at..at + braced.len(), &e.message, &hint);
+                    None
+                }
+            },
+        }
+    }
+
+    /// `{a|b|c}` and its kinds: each branch a template of its own, and a counter.
+    fn alternatives(&mut self, top: &str, kind: AltKind, body: &str, depth: usize) -> Piece {
+        let branches: Vec<Template> = split_top_level(body)
+            .into_iter()
+            .map(|b| self.template_part(top, b, depth + 1))
+            .collect();
+        let first = self.alts.len();
+        let n = branches.len();
+        self.alts.extend(branches);
+        let slot = self.alt_count;
+        self.alt_count += 1;
+        Piece::Alt(kind, slot as u32, first as u32, n as u32)
     }
 
     pub(super) fn template_error(
@@ -201,10 +274,78 @@ impl<'a> Compiler<'a> {
             return;
         }
         let (t, p) = (self.text.len(), self.pieces.len());
+        let (a, c, n) = (self.alts.len(), self.inline_conds.len(), self.alt_count);
         self.template(text);
+        if self.alts.len() > a {
+            // Titles and headings are filled in by name only (`Story::interpolate`).
+            let at = text.find('{').unwrap_or(0);
+            self.template_error(
+                text,
+                at..text.len(),
+                "only `{name}` is filled in here: inline conditions and alternatives are for lines, choices and fragments",
+                "write the variants out in the line that follows, or use a variable",
+            );
+        }
         self.text.truncate(t);
         self.pieces.truncate(p);
+        self.alts.truncate(a);
+        self.inline_conds.truncate(c);
+        self.alt_count = n;
     }
+}
+
+/// The deepest nesting of inline logic in one text (`{a: {b|c}|d}` is two deep).
+pub const MAX_TEXT_DEPTH: usize = 8;
+
+/// Where `part` (a slice of `top`) starts in `top`.
+fn offset_in(top: &str, part: &str) -> usize {
+    (part.as_ptr() as usize)
+        .saturating_sub(top.as_ptr() as usize)
+        .min(top.len())
+}
+
+/// The index of the `}` that closes the `{` at the start of `s`, counting nesting.
+fn matching_close(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The first `c` outside nested braces.
+fn top_level(s: &str, c: char) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, ch) in s.char_indices() {
+        match ch {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            _ if ch == c && depth == 0 => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Splits at every `|` outside nested braces.
+fn split_top_level(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(i) = top_level(rest, '|') {
+        out.push(&rest[..i]);
+        rest = &rest[i + 1..];
+    }
+    out.push(rest);
+    out
 }
 
 /// The longest pause, in seconds: longer silences read as a frozen game.

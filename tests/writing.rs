@@ -1,0 +1,163 @@
+//! The writer's text logic inside a line (ink's inline conditions and alternatives): how each
+//! kind chooses, that a replay repeats it, and that its problems are placed.
+
+use std::path::PathBuf;
+
+use her::story::diagnostic::SourceFile;
+use her::story::load::compile_sources;
+use her::story::runtime::Event;
+use her::story::{LoadReport, Story};
+
+const STORY: &str = r#"Story(
+    title: "Logic",
+    chapters: ["one"],
+    characters: { "os": (name: "{os_name}", os: true) },
+    variables: { "trust": Number(0), "os_name": Text("Wren"), "met": Flag(false) },
+    endings: { "done": (title: "Done") },
+)"#;
+
+fn load_chapter(chapter: &str) -> LoadReport {
+    compile_sources(
+        vec![
+            SourceFile::new(PathBuf::from("story.ron"), STORY.into()),
+            SourceFile::new(PathBuf::from("one.ron"), chapter.into()),
+        ],
+        std::slice::from_ref(&(0..2)),
+    )
+}
+
+/// A node `a` that says `line` and offers to hear it again (with `choice` as the first option's
+/// text) or to go on: the story's lines and choices on each of `visits` visits.
+fn visits(line: &str, choice: &str, visits: usize, seed: u64) -> Vec<String> {
+    let chapter = format!(
+        r#"Chapter(id: "one", nodes: [
+    (id: "a", script: [Line("os: {line}")], choices: [
+        (text: "{choice}", do: ["trust += 1", "met = true"], goto: "a"),
+        (text: "Go.", goto: "b"),
+    ]),
+    (id: "b", end: "done"),
+])"#
+    );
+    let report = load_chapter(&chapter);
+    let story: Story = report
+        .story
+        .unwrap_or_else(|| panic!("{:#?}", report.diagnostics));
+    let mut st = story.new_state(seed);
+    let mut out = Vec::new();
+    let mut left = visits;
+    loop {
+        match story.next(&mut st) {
+            Event::Line(l) => out.push(l.text.to_string()),
+            Event::Choices(c) => {
+                out.push(format!("> {}", c[0].text));
+                left -= 1;
+                let pick = usize::from(left == 0);
+                story.choose(&mut st, pick).unwrap();
+            }
+            e if e.is_final() => return out,
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn an_inline_condition_reads_the_state_each_time() {
+    let seen = visits(
+        "{trust >= 1: Warmly|Politely}, {met: again|first}.",
+        "Again.",
+        3,
+        1,
+    );
+    assert_eq!(
+        seen,
+        [
+            "Politely, first.",
+            "> Again.",
+            "Warmly, again.",
+            "> Again.",
+            "Warmly, again.",
+            "> Again."
+        ]
+    );
+    // Nested, and with no else.
+    let seen = visits(
+        "{trust >= 1: {trust >= 2: Very warm|Warm}}.",
+        "Again.",
+        3,
+        1,
+    );
+    assert_eq!(seen[0], ".");
+    assert_eq!(seen[2], "Warm.");
+    assert_eq!(seen[4], "Very warm.");
+}
+
+#[test]
+fn sequence_cycle_and_once_only_move_on_each_time_they_are_shown() {
+    let lines = |text: &str| -> Vec<String> {
+        visits(text, "Again.", 4, 1)
+            .into_iter()
+            .filter(|l| !l.starts_with('>'))
+            .collect()
+    };
+    assert_eq!(lines("{one|two|three}"), ["one", "two", "three", "three"]);
+    assert_eq!(lines("{&one|two|three}"), ["one", "two", "three", "one"]);
+    assert_eq!(lines("{!one|two}x"), ["onex", "twox", "x", "x"]);
+    // In a choice's text: it moves on each time the choice is offered and taken.
+    let choices: Vec<String> = visits("Hi.", "{Stay.|Stay again.}", 3, 1)
+        .into_iter()
+        .filter(|l| l.starts_with('>'))
+        .collect();
+    assert_eq!(choices, ["> Stay.", "> Stay again.", "> Stay again."]);
+}
+
+#[test]
+fn a_shuffle_is_seeded_so_a_replay_repeats_it() {
+    let text = "{~a|b|c|d|e|f|g|h}";
+    let one = visits(text, "Again.", 12, 7);
+    assert_eq!(one, visits(text, "Again.", 12, 7), "same seed, same draws");
+    let others: Vec<_> = (0..6)
+        .map(|seed| visits(text, "Again.", 12, seed))
+        .collect();
+    assert!(
+        others.iter().any(|o| *o != one),
+        "another seed draws differently"
+    );
+    let distinct: std::collections::BTreeSet<_> =
+        one.iter().filter(|l| !l.starts_with('>')).collect();
+    assert!(distinct.len() > 2, "a shuffle varies: {one:?}");
+}
+
+#[test]
+fn problems_inside_inline_logic_are_placed_and_said_plainly() {
+    let report = load_chapter(
+        r#"Chapter(id: "one", nodes: [(id: "a", script: [Line("os: {trust >= 1: Warm|Cool}, {trsut > 2: yes}, {nobody}, {a|b} {met: a|b|c}")], end: "done")])"#,
+    );
+    let found: Vec<(&str, usize)> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code != "W107")
+        .map(|d| (d.code, d.column))
+        .collect();
+    let line = r#"Chapter(id: "one", nodes: [(id: "a", script: [Line("os: {trust >= 1: Warm|Cool}, {trsut > 2: yes}, {nobody}, {a|b} {met: a|b|c}")], end: "done")])"#;
+    let col = |needle: &str| line.find(needle).unwrap() + 1;
+    assert!(found.contains(&("E004", col("trsut"))), "{found:?}");
+    assert!(found.contains(&("E010", col("{nobody}"))), "{found:?}");
+    assert!(found.contains(&("E010", col("{met: a|b|c}"))), "{found:?}");
+    assert_eq!(found.len(), 3, "{found:?}");
+    // Nested past the limit: a problem, not a crash.
+    let deep = format!("{}x{}", "{met: ".repeat(20), "}".repeat(20));
+    let report = load_chapter(&format!(
+        r#"Chapter(id: "one", nodes: [(id: "a", script: [Line("os: {deep}")], end: "done")])"#
+    ));
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("nested deeper"))
+    );
+    // Titles are filled in by name only: logic there is refused at its place.
+    let report = load_chapter(
+        r#"Chapter(id: "one", title: "{met: Again|First}", nodes: [(id: "a", script: [Line("os: {trust}")], end: "done")])"#,
+    );
+    assert!(report.diagnostics.iter().any(|d| d.code == "E010"));
+}

@@ -161,3 +161,48 @@ fn problems_inside_inline_logic_are_placed_and_said_plainly() {
     );
     assert!(report.diagnostics.iter().any(|d| d.code == "E010"));
 }
+
+#[test]
+fn warnings_are_allowed_where_they_are_meant_and_fail_only_when_denied() {
+    let unreachable = r#"Chapter(id: "one", nodes: [
+    (id: "a", script: [Line("os: {trust} {os_name} {met}")], end: "done"),
+    (id: "spare", script: [Line("os: A draft kept for later.")], end: "done"),
+])"#;
+    let report = load_chapter(unreachable);
+    assert!(report.diagnostics.iter().any(|d| d.code == "W101"));
+    // On the node.
+    let report =
+        load_chapter(&unreachable.replace(r#"(id: "spare","#, r#"(id: "spare", allow: ["W101"],"#));
+    assert!(
+        !report.diagnostics.iter().any(|d| d.code == "W101"),
+        "{:#?}",
+        report.diagnostics
+    );
+    // On the file.
+    let report = load_chapter(&unreachable.replace(
+        r#"Chapter(id: "one","#,
+        r#"Chapter(id: "one", allow: ["W101"],"#,
+    ));
+    assert!(!report.diagnostics.iter().any(|d| d.code == "W101"));
+    // On another node it does not apply.
+    let report =
+        load_chapter(&unreachable.replace(r#"(id: "a","#, r#"(id: "a", allow: ["W101"],"#));
+    assert!(report.diagnostics.iter().any(|d| d.code == "W101"));
+
+    // The tool: warnings alone exit 0, or 1 with `--deny warnings`.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("story.ron"), STORY).unwrap();
+    std::fs::write(dir.path().join("one.ron"), unreachable).unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_her"))
+            .arg("check")
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(run(&[]), Some(0));
+    assert_eq!(run(&["--deny", "warnings"]), Some(1));
+}

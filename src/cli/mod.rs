@@ -82,6 +82,11 @@ pub enum Command {
         /// How to print problems.
         #[arg(long, value_enum, default_value_t = Format::Pretty)]
         format: Format,
+        /// `--deny warnings`: warnings fail the check too (exit 1), as in CI. Without it only
+        /// errors do; allow a warning where it is meant with `allow: ["W103"]` on its node or
+        /// its chapter.
+        #[arg(long, value_name = "warnings", value_parser = ["warnings"])]
+        deny: Option<String>,
     },
     /// Read the story in the terminal, choosing by number.
     Read {
@@ -194,7 +199,11 @@ pub fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Some(Command::Check { paths, format }) => check(&paths, format),
+        Some(Command::Check {
+            paths,
+            format,
+            deny,
+        }) => check(&paths, format, deny.is_some()),
         Some(Command::Read {
             paths,
             seed,
@@ -252,7 +261,7 @@ fn color() -> bool {
 }
 
 /// `her check`.
-fn check(paths: &[PathBuf], format: Format) -> ExitCode {
+fn check(paths: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
     if let Some(missing) = paths.iter().find(|p| !p.exists()) {
         errln!("error: {} does not exist", missing.display());
         errln!("hint: give the dialogue folder (`her check dialogue`) or a .ron file");
@@ -269,10 +278,14 @@ fn check(paths: &[PathBuf], format: Format) -> ExitCode {
             outln!("{}", summary(&report));
         }
     }
-    if report.diagnostics.is_empty() {
-        ExitCode::SUCCESS
-    } else {
+    // Warnings inform; they fail the check only when asked (`--deny warnings`, as in CI).
+    let fails = report.diagnostics.iter().any(|d| {
+        d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning)
+    });
+    if fails {
         ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

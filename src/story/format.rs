@@ -231,6 +231,9 @@ pub struct ChapterDef<'a> {
     /// The chapter's nodes.
     #[serde(borrow, default)]
     pub nodes: Vec<NodeDef<'a>>,
+    /// Warning codes allowed in this whole file (`["W105"]`), as rustc's `allow`.
+    #[serde(borrow, default)]
+    pub allow: Vec<Text<'a>>,
 }
 
 /// One node: a moment of the story.
@@ -262,6 +265,9 @@ pub struct NodeDef<'a> {
     /// The ending reached at the end of the script.
     #[serde(borrow, default)]
     pub end: Option<Text<'a>>,
+    /// Warning codes allowed in this node (`["W103"]`): where a warning is meant.
+    #[serde(borrow, default)]
+    pub allow: Vec<Text<'a>>,
 }
 
 /// One step of a script.

@@ -238,6 +238,7 @@ fn compile(sources: Vec<SourceFile>, layers: &[Range<usize>], two_cores: bool) -
         }
     }
 
+    let allowed = allowed_warnings(&parsed, &sources);
     let mut compiler = Compiler::new(&sources);
     compiler.diagnostics = diagnostics;
     compiler.two_cores = two_cores;
@@ -250,6 +251,15 @@ fn compile(sources: Vec<SourceFile>, layers: &[Range<usize>], two_cores: bool) -
         (&a.file, a.line, a.column, a.severity).cmp(&(&b.file, b.line, b.column, b.severity))
     });
     diagnostics.dedup();
+    // Warnings the writer allowed where they are meant (errors cannot be allowed).
+    diagnostics.retain(|d| {
+        d.severity == Severity::Error
+            || !allowed.iter().any(|(file, range, codes)| {
+                d.file.as_deref() == Some(file.as_path())
+                    && d.span.as_ref().is_some_and(|s| range.contains(&s.start))
+                    && codes.contains(&d.code)
+            })
+    });
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     LoadReport {
         story: if has_errors { None } else { story },
@@ -545,3 +555,48 @@ impl<'a> Compiler<'a> {
 fn unparsed(d: &Diagnostic) -> bool {
     matches!(d.code, "E001" | "E012" | "E013" | "E014" | "E021")
 }
+
+/// The `allow` lists of chapter files and nodes: (file, byte range, codes).
+fn allowed_warnings(
+    parsed: &[Parsed],
+    sources: &[SourceFile],
+) -> Vec<(PathBuf, Range<usize>, Vec<&'static str>)> {
+    // Codes are matched against the diagnostics' own `&'static str`s.
+    let known = |codes: &[Text]| -> Vec<&'static str> {
+        codes
+            .iter()
+            .filter_map(|c| ALLOWABLE.iter().find(|k| **k == c.as_str()).copied())
+            .collect()
+    };
+    let mut out = Vec::new();
+    for p in parsed {
+        let DialogueFile::Chapter(ch) = &p.content else {
+            continue;
+        };
+        let source = &sources[p.file];
+        if !ch.allow.is_empty() {
+            out.push((source.path.clone(), 0..source.text.len(), known(&ch.allow)));
+        }
+        let starts: Vec<usize> = ch
+            .nodes
+            .iter()
+            .map(|n| n.id.offset_in(&source.text).unwrap_or(0))
+            .collect();
+        for (k, node) in ch.nodes.iter().enumerate() {
+            if node.allow.is_empty() {
+                continue;
+            }
+            // From the node's id to the next node's (the node's own text, near enough: its
+            // opening parenthesis is a few bytes before its id).
+            let start = starts[k].saturating_sub(16);
+            let end = starts.get(k + 1).copied().unwrap_or(source.text.len());
+            out.push((source.path.clone(), start..end, known(&node.allow)));
+        }
+    }
+    out
+}
+
+/// The warnings a writer may allow.
+const ALLOWABLE: &[&str] = &[
+    "W101", "W103", "W104", "W105", "W106", "W107", "W108", "W120", "W121",
+];

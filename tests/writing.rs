@@ -206,3 +206,55 @@ fn warnings_are_allowed_where_they_are_meant_and_fail_only_when_denied() {
     assert_eq!(run(&[]), Some(0));
     assert_eq!(run(&["--deny", "warnings"]), Some(1));
 }
+
+#[test]
+fn choices_that_cover_every_case_together_are_no_false_alarm() {
+    for (a, b) in [
+        ("met", "!met"),
+        ("trust >= 3", "trust < 3"),
+        ("trust >= 3", "3 > trust"),
+        ("os_name == \"Wren\"", "os_name != \"Wren\""),
+    ] {
+        let report = load_chapter(&format!(
+            r#"Chapter(id: "one", nodes: [
+    (id: "a", script: [Line("os: {{trust}} {{os_name}} {{met}}")], choices: [
+        (text: "One.", when: r"{a}", goto: "b"),
+        (text: "Other.", when: r"{b}", goto: "b"),
+    ]),
+    (id: "b", end: "done"),
+])"#
+        ));
+        assert!(
+            !report.diagnostics.iter().any(|d| d.code == "W106"),
+            "{a} / {b}: {:#?}",
+            report.diagnostics
+        );
+    }
+    // Conditions that can both fail still warn.
+    let report = load_chapter(
+        r#"Chapter(id: "one", nodes: [
+    (id: "a", script: [Line("os: {trust} {os_name} {met}")], choices: [
+        (text: "One.", when: "trust > 3", goto: "b"),
+        (text: "Other.", when: "trust < 3", goto: "b"),
+    ]),
+    (id: "b", end: "done"),
+])"#,
+    );
+    assert!(report.diagnostics.iter().any(|d| d.code == "W106"));
+}
+
+#[test]
+fn a_node_named_where_a_variable_belongs_suggests_seen() {
+    let report = load_chapter(
+        r#"Chapter(id: "one", nodes: [
+    (id: "a", script: [Line("os: {trust} {os_name} {met}")], next: "b"),
+    (id: "b", script: [If("a", [Line("os: Back again.")])], end: "done"),
+])"#,
+    );
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "E004")
+        .unwrap();
+    assert!(d.hint.as_deref().unwrap_or("").contains("seen(a)"), "{d:?}");
+}

@@ -159,6 +159,54 @@ pub enum Cond {
     Wrote(usize),
 }
 
+impl CmpOp {
+    /// The comparison that holds exactly when this one does not (`<` and `>=`).
+    pub fn negated(self) -> CmpOp {
+        match self {
+            CmpOp::Eq => CmpOp::Ne,
+            CmpOp::Ne => CmpOp::Eq,
+            CmpOp::Lt => CmpOp::Ge,
+            CmpOp::Le => CmpOp::Gt,
+            CmpOp::Gt => CmpOp::Le,
+            CmpOp::Ge => CmpOp::Lt,
+        }
+    }
+}
+
+impl Cond {
+    /// Whether exactly one of `self` and `other` holds in every state, seen from their shape:
+    /// `x` and `!x`, `trust >= 3` and `trust < 3` (also written `3 > trust`), `a == b` and
+    /// `a != b`. Conservative: `false` means "not shown complementary", not "overlapping".
+    pub fn complements(&self, other: &Cond) -> bool {
+        match (self, other) {
+            (Cond::Not(a), b) | (b, Cond::Not(a)) if **a == *b => true,
+            (Cond::Const(a), Cond::Const(b)) => a != b,
+            (Cond::CmpNum(op, a, b), Cond::CmpNum(op2, c, d)) => {
+                (*op2 == op.negated() && a == c && b == d)
+                    || (*op2 == op.negated().flipped() && a == d && b == c)
+            }
+            (Cond::CmpText(op, x), Cond::CmpText(op2, y)) => *op2 == op.negated() && x == y,
+            (Cond::CmpFlag(op, a, b), Cond::CmpFlag(op2, c, d)) => {
+                *op2 == op.negated() && a == c && b == d
+            }
+            _ => false,
+        }
+    }
+}
+
+impl CmpOp {
+    /// The same comparison with its sides swapped (`a < b` is `b > a`).
+    pub fn flipped(self) -> CmpOp {
+        match self {
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+            same => same,
+        }
+    }
+}
+
 /// A compiled number expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Num {

@@ -62,12 +62,26 @@ pub fn successors(story: &Story, pc: usize, out: &mut Vec<(usize, bool)>) {
                     out.push((c.entry, false));
                 }
             }
-            if choices.iter().all(|c| c.when.is_some() || c.once) {
+            if choices.iter().all(|c| c.when.is_some() || c.once) && !exhaustive(choices) {
                 out.push((pc + 1, true));
             }
         }
         Op::End(_) | Op::DeadEnd(_) => {}
     }
+}
+
+/// Whether some two choices that stay offered (not `once`) have conditions of which exactly
+/// one holds in any state (`teacup` and `!teacup`): then one is always offered.
+fn exhaustive(choices: &[super::model::Choice]) -> bool {
+    let conds: Vec<&Cond> = choices
+        .iter()
+        .filter(|c| !c.once)
+        .filter_map(|c| c.when.as_ref())
+        .collect();
+    conds
+        .iter()
+        .enumerate()
+        .any(|(i, a)| conds[i + 1..].iter().any(|b| a.complements(b)))
 }
 
 /// Runs every whole-story check.

@@ -424,7 +424,16 @@ impl<'a> Compiler<'a> {
                     "a letter paragraph has no fragments",
                     Some("give it at least one fragment".into()),
                 );
-            } else if fragments.iter().all(|f| f.when.is_some()) {
+            } else if fragments.iter().all(|f| f.when.is_some())
+                && !fragments.iter().enumerate().any(|(i, a)| {
+                    fragments[i + 1..].iter().any(|b| {
+                        a.when
+                            .as_ref()
+                            .zip(b.when.as_ref())
+                            .is_some_and(|(x, y)| x.complements(y))
+                    })
+                })
+            {
                 self.report(
                     Severity::Warning,
                     "W106",

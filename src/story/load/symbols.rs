@@ -215,6 +215,17 @@ impl Scope for Compiler<'_> {
     }
 
     fn variable_hint(&self, name: &str) -> Option<String> {
+        // A node's name where a variable was expected: the writer means "has been there".
+        let node = self
+            .node_index
+            .contains_key(&format!("{}.{name}", self.chapter))
+            || self.node_index.contains_key(name)
+            || self.chapter_starts.contains_key(name);
+        if node {
+            return Some(format!(
+                "`{name}` is a node, not a variable: to ask whether the player has been there, write `seen({name})`"
+            ));
+        }
         did_you_mean(name, self.variable_index.keys().map(String::as_str))
     }
 }

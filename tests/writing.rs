@@ -258,3 +258,57 @@ fn a_node_named_where_a_variable_belongs_suggests_seen() {
         .unwrap();
     assert!(d.hint.as_deref().unwrap_or("").contains("seen(a)"), "{d:?}");
 }
+
+#[test]
+fn check_watch_checks_again_when_a_file_is_saved() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["story.ron", "one.ron", "two.ron"] {
+        std::fs::copy(
+            std::path::Path::new("tests/fixtures/mini").join(name),
+            dir.path().join(name),
+        )
+        .unwrap();
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_her"))
+        .args(["check", "--watch"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let wait_for = |what: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) if line.contains(what) => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+    };
+    assert!(wait_for("watching"), "it starts watching");
+    // A save that breaks the story, then one that mends it.
+    let one = dir.path().join("one.ron");
+    let text = std::fs::read_to_string(&one).unwrap();
+    std::fs::write(&one, text.replacen("Line(\"", "Line(\"{nobody} ", 1)).unwrap();
+    let broke = wait_for("E010");
+    std::fs::write(&one, &text).unwrap();
+    let mended = wait_for("clean:");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(broke, "the broken save is reported");
+    assert!(mended, "the mended save checks clean");
+}

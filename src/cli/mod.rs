@@ -9,6 +9,7 @@
 pub mod output;
 mod playthrough;
 mod tag;
+mod watch;
 
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
@@ -87,6 +88,9 @@ pub enum Command {
         /// its chapter.
         #[arg(long, value_name = "warnings", value_parser = ["warnings"])]
         deny: Option<String>,
+        /// Check again every time a dialogue file under the paths is saved, until interrupted.
+        #[arg(long)]
+        watch: bool,
     },
     /// Read the story in the terminal, choosing by number.
     Read {
@@ -203,6 +207,15 @@ pub fn main() -> ExitCode {
             paths,
             format,
             deny,
+            watch: true,
+        }) => watch::run(&paths, || {
+            check(&paths, format, deny.is_some());
+        }),
+        Some(Command::Check {
+            paths,
+            format,
+            deny,
+            watch: false,
         }) => check(&paths, format, deny.is_some()),
         Some(Command::Read {
             paths,

@@ -312,3 +312,89 @@ fn check_watch_checks_again_when_a_file_is_saved() {
     assert!(broke, "the broken save is reported");
     assert!(mended, "the mended save checks clean");
 }
+
+#[test]
+fn a_test_start_begins_anywhere_with_the_state_given_and_says_so() {
+    use her::story::runtime::TestStart;
+    use her::story::save::Playthrough;
+    let story = crate::common::mini();
+    let start = TestStart {
+        from: "one.fear".into(),
+        set: vec![
+            ("trust".into(), "2".into()),
+            ("his_fear".into(), "the dark".into()),
+        ],
+    };
+    let mut st = story.state_from(3, &start).unwrap();
+    assert_eq!(
+        st.value(&story, "trust"),
+        Some(&her::story::expr::Value::Number(2))
+    );
+    // It plays from that node, and a rollback goes back to the test start, not the beginning.
+    let mut first_line = None;
+    while !st.is_waiting() {
+        if let Event::Line(l) = story.next(&mut st) {
+            first_line.get_or_insert(l.text.to_string());
+        }
+    }
+    assert_eq!(story.nodes()[st.node()].id, "one.fear");
+    story.choose(&mut st, 0).unwrap();
+    let back = story.rollback(&st, 0);
+    assert_eq!(back.test_start.as_deref(), Some(&start));
+    assert_eq!(
+        back.value(&story, "trust"),
+        Some(&her::story::expr::Value::Number(2)),
+        "the test start's values, not the story's defaults"
+    );
+    // A recording carries it, replays it exactly, and a bad one is refused with a message.
+    let doc = Playthrough::new(&story, &st);
+    assert_eq!(doc.start.as_ref(), Some(&start));
+    match doc.resume(&story) {
+        her::story::Resume::Exact(again) => assert_eq!(again, st),
+        other => panic!("{other:?}"),
+    }
+    for (bad, why) in [
+        (
+            TestStart {
+                from: "one.nowhere".into(),
+                set: vec![],
+            },
+            "one.nowhere",
+        ),
+        (
+            TestStart {
+                from: "one.fear".into(),
+                set: vec![("trust".into(), "lots".into())],
+            },
+            "number",
+        ),
+        (
+            TestStart {
+                from: "one.fear".into(),
+                set: vec![("nobody".into(), "1".into())],
+            },
+            "nobody",
+        ),
+    ] {
+        let err = story.state_from(1, &bad).unwrap_err();
+        assert!(err.contains(why), "{err}");
+    }
+    // The tool marks the transcript.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_her"))
+        .args([
+            "read",
+            "tests/fixtures/mini",
+            "--from",
+            "one.fear",
+            "--set",
+            "trust=2",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("(a test start at `one.fear` with trust=2"),
+        "{text}"
+    );
+}

@@ -109,6 +109,17 @@ pub enum Command {
         /// Write the playthrough (seed and choices) to this file, for `her replay`.
         #[arg(long)]
         record: Option<PathBuf>,
+        /// Start at this node (`chapter.node`, or a chapter's id) instead of the beginning: a
+        /// test start, marked as such in the transcript and the recording.
+        #[arg(long)]
+        from: Option<String>,
+        /// With `--from`: set a variable first (`--set trust=3`); may be repeated.
+        #[arg(long, value_name = "NAME=VALUE")]
+        set: Vec<String>,
+        /// With `--from`: remember a fact first (`--remember his_fear` or
+        /// `--remember his_fear="the dark"`); may be repeated.
+        #[arg(long, value_name = "FACT[=TEXT]")]
+        remember: Vec<String>,
     },
     /// Replay a recorded playthrough and print its transcript.
     Replay {
@@ -223,13 +234,26 @@ pub fn main() -> ExitCode {
             choices,
             transcript,
             record,
-        }) => read(
-            &paths,
-            seed,
-            &choices,
-            transcript.as_deref(),
-            record.as_deref(),
-        ),
+            from,
+            set,
+            remember,
+        }) => {
+            let start = match test_start(from, &set, &remember) {
+                Ok(start) => start,
+                Err(e) => {
+                    errln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            read(
+                &paths,
+                seed,
+                &choices,
+                transcript.as_deref(),
+                record.as_deref(),
+                start.as_ref(),
+            )
+        }
         Some(Command::Replay {
             file,
             paths,
@@ -370,6 +394,7 @@ fn read(
     scripted: &[usize],
     transcript: Option<&Path>,
     record: Option<&Path>,
+    start: Option<&crate::story::runtime::TestStart>,
 ) -> ExitCode {
     let Some(story) = load_playable(paths) else {
         return ExitCode::from(2);
@@ -377,7 +402,21 @@ fn read(
     let interactive = std::io::stdin().is_terminal();
     let mut stdin = std::io::stdin().lock();
     let mut out = String::new();
-    let mut state = story.new_state(seed);
+    let mut state = match start {
+        Some(start) => match story.state_from(seed, start) {
+            Ok(state) => {
+                let note = format!("{}\n", start.describe());
+                out!("{note}");
+                out.push_str(&note);
+                state
+            }
+            Err(e) => {
+                errln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => story.new_state(seed),
+    };
     let mut made: Vec<usize> = Vec::new();
     let mut status = ExitCode::SUCCESS;
     loop {
@@ -653,4 +692,33 @@ fn choices_arg(path: &[usize]) -> String {
         arg.push_str(&format!(",... ({} more)", path.len() - PATH_SHOWN));
     }
     arg
+}
+
+/// The test start `her read --from X --set a=1 --remember f` asks for, if any.
+fn test_start(
+    from: Option<String>,
+    set: &[String],
+    remember: &[String],
+) -> Result<Option<crate::story::runtime::TestStart>, String> {
+    let Some(from) = from else {
+        if set.is_empty() && remember.is_empty() {
+            return Ok(None);
+        }
+        return Err("`--set` and `--remember` go with `--from chapter.node`".into());
+    };
+    let mut pairs = Vec::new();
+    for s in set {
+        let (name, value) = s
+            .split_once('=')
+            .ok_or_else(|| format!("`--set {s}`: write `--set name=value`"))?;
+        pairs.push((name.trim().to_owned(), value.to_owned()));
+    }
+    for r in remember {
+        let (name, text) = match r.split_once('=') {
+            Some((n, t)) => (n.trim(), t.trim_matches('"')),
+            None => (r.trim(), r.trim()),
+        };
+        pairs.push((name.to_owned(), text.to_owned()));
+    }
+    Ok(Some(crate::story::runtime::TestStart { from, set: pairs }))
 }

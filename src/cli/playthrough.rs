@@ -60,6 +60,11 @@ pub fn replay(file: &Path, paths: &[PathBuf], transcript: Option<&Path>) -> Exit
         return ExitCode::from(2);
     };
     let mut out = String::new();
+    if let Some(start) = &doc.start {
+        let note = format!("{}\n", start.describe());
+        outln!("{}", start.describe());
+        out.push_str(&note);
+    }
     let mut made = 0usize;
     let mut stdout_open = true;
     let mut emit = |text: &str, out: &mut String| {

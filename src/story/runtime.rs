@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::expr::{Env, Value};
+use super::expr::{Env, Value, VarType};
 use super::format::SceneDef;
 use super::model::{Chapter, Character, Choice, Ending, Letter, LineDef, NodeIx, Op, Story};
 
@@ -68,6 +68,37 @@ impl<'de> Deserialize<'de> for SeededRng {
         let mut rng = SeededRng::new(repr.seed);
         rng.rng.set_word_pos(u128::from(repr.position));
         Ok(rng)
+    }
+}
+
+/// A test start: the node play begins at and the variables set there (as written: `trust`,
+/// `3`), the rest at their defaults. Saves and recordings carry it and say so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestStart {
+    /// The node, `chapter.node` (or a chapter id: its start).
+    pub from: String,
+    /// Variables set (facts remembered), in order: name and value.
+    #[serde(default)]
+    pub set: Vec<(String, String)>,
+}
+
+impl TestStart {
+    /// How a transcript marks it.
+    pub fn describe(&self) -> String {
+        let set: Vec<String> = self.set.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        if set.is_empty() {
+            format!(
+                "(a test start at `{}`; every variable at its default)",
+                self.from
+            )
+        } else {
+            format!(
+                "(a test start at `{}` with {}; everything else at its default)",
+                self.from,
+                set.join(", ")
+            )
+        }
     }
 }
 
@@ -140,6 +171,8 @@ pub struct StoryState {
     pub(crate) last_line: Option<u32>,
     /// How often each alternative (`{a|b}`, `{&a|b}`...) has been shown.
     pub(crate) alt_seen: Vec<u32>,
+    /// Where the playthrough began, when it is a test start (`Story::state_from`).
+    pub test_start: Option<Box<TestStart>>,
     #[serde(skip)]
     scratch: Scratch,
 }
@@ -398,6 +431,7 @@ impl Story {
             since_decision: 0,
             last_line: None,
             alt_seen: vec![0; self.alt_count],
+            test_start: None,
             scratch: Scratch::default(),
         }
     }
@@ -803,9 +837,18 @@ impl Story {
         &self,
         seed: u64,
         options: &[usize],
+        on_event: impl FnMut(&Story, &StoryState, &Event<'_>),
+    ) -> Result<StoryState, ChooseError> {
+        self.play_from(self.new_state(seed), options, on_event)
+    }
+
+    /// `play`, from a given first state (a test start, say).
+    pub fn play_from(
+        &self,
+        mut st: StoryState,
+        options: &[usize],
         mut on_event: impl FnMut(&Story, &StoryState, &Event<'_>),
     ) -> Result<StoryState, ChooseError> {
-        let mut st = self.new_state(seed);
         let mut next_option = options.iter();
         loop {
             let event = self.next(&mut st);
@@ -833,8 +876,64 @@ impl Story {
             .map(|d| d.offered as usize)
             .collect();
         // The recorded decisions were valid when made, so replaying them cannot fail.
-        self.play(st.seed, &options, |_, _, _| {})
-            .unwrap_or_else(|_| self.new_state(st.seed))
+        self.play_from(self.first_state(st), &options, |_, _, _| {})
+            .unwrap_or_else(|_| self.first_state(st))
+    }
+
+    /// The state the playthrough of `st` began with: the start, or its test start.
+    pub fn first_state(&self, st: &StoryState) -> StoryState {
+        match &st.test_start {
+            Some(start) => self
+                .state_from(st.seed, start)
+                .unwrap_or_else(|_| self.new_state(st.seed)),
+            None => self.new_state(st.seed),
+        }
+    }
+
+    /// A test start: play begins at a node, with variables set and facts remembered, the rest
+    /// at their defaults (`her read --from chapter.node --set trust=3 --remember his_fear`), so
+    /// a writer revises chapter 6 without replaying chapters 1 to 5. The state says so, and so
+    /// do saves and recordings made from it.
+    ///
+    /// Errors: the node or a variable does not exist, or a value does not fit its type; the
+    /// message says which.
+    pub fn state_from(&self, seed: u64, start: &TestStart) -> Result<StoryState, String> {
+        let node = self.node(&start.from).ok_or_else(|| {
+            format!(
+                "no node or chapter is called `{}` (write `chapter.node`)",
+                start.from
+            )
+        })?;
+        let mut st = self.new_state(seed);
+        st.pc = self.nodes[node].entry;
+        st.node = node;
+        for (name, value) in &start.set {
+            let slot = self
+                .variable(name)
+                .ok_or_else(|| format!("no variable is called `{name}`"))?;
+            let var = &self.variables[slot];
+            st.vars[slot] = match var.ty {
+                VarType::Number => Value::Number(
+                    value
+                        .trim()
+                        .parse()
+                        .map_err(|_| format!("`{name}` is a number, and `{value}` is not one"))?,
+                ),
+                VarType::Flag => Value::Flag(match value.trim() {
+                    "true" => true,
+                    "false" => false,
+                    _ => {
+                        return Err(format!(
+                            "`{name}` is a flag: write `{name}=true` or `{name}=false`"
+                        ));
+                    }
+                }),
+                VarType::Text => Value::Text(value.clone()),
+                VarType::Fact => Value::Fact(Some(value.clone())),
+            };
+        }
+        st.test_start = Some(Box::new(start.clone()));
+        Ok(st)
     }
 }
 

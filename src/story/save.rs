@@ -72,6 +72,9 @@ pub struct Playthrough {
     pub mods: Vec<String>,
     /// The seed of the playthrough's generator.
     pub seed: u64,
+    /// Where it began when it is a test start (`her read --from`), not the story's start.
+    #[serde(default)]
+    pub start: Option<super::runtime::TestStart>,
     /// The options chosen, 1-based, one per decision: what `her read --choices` takes. With
     /// `decisions` they must agree; alone (a hand-written replay) they are followed as numbers.
     #[serde(default)]
@@ -192,6 +195,7 @@ impl Playthrough {
             fingerprint: story.fingerprint.clone(),
             mods: story.mods.clone(),
             seed: state.seed,
+            start: state.test_start.as_deref().cloned(),
             choices: state.decisions.iter().map(|d| d.offered + 1).collect(),
             decisions,
             position: Some(Position {
@@ -269,7 +273,12 @@ impl Playthrough {
     ) -> Result<Replayed, Refused> {
         self.validate()?;
         let same_story = self.fingerprint == story.fingerprint && self.engine == ENGINE;
-        let mut st = story.new_state(self.seed);
+        let mut st = match &self.start {
+            Some(start) => story
+                .state_from(self.seed, start)
+                .map_err(|e| Refused(format!("its test start cannot be made: {e}")))?,
+            None => story.new_state(self.seed),
+        };
         let mut problem = None;
         let total = self.len();
         'decisions: for k in 0..total {

@@ -398,3 +398,42 @@ fn a_test_start_begins_anywhere_with_the_state_given_and_says_so() {
         "{text}"
     );
 }
+
+#[test]
+fn what_a_player_would_read_too_often_is_found_and_warned_about() {
+    // A hub the player returns to: its long line and the remembered phrase in it come back.
+    let chapter = r#"Chapter(id: "one", nodes: [
+    (id: "a", script: [Line("os: I keep thinking about the night you told me {os_name} was a good name.")], choices: [
+        (text: "Again.", do: ["trust += 1"], goto: "a"),
+        (text: "Enough.", when: "trust >= 4 || met", goto: "b"),
+    ]),
+    (id: "b", end: "done"),
+])"#;
+    let report = load_chapter(chapter);
+    let story = report.story.expect("loads");
+    let found = her::story::stats::repetition(&story, 1, 20);
+    assert!(
+        found
+            .iter()
+            .any(|r| !r.memory && r.most > 2 && r.text.starts_with("I keep thinking")),
+        "{found:?}"
+    );
+    // `her check` warns at the node, with a path to see it.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("story.ron"), STORY).unwrap();
+    std::fs::write(dir.path().join("one.ron"), chapter).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_her"))
+        .arg("check")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("W123") && text.contains("her read --seed"),
+        "{text}"
+    );
+    // A line read once per playthrough is not reported.
+    let once = chapter.replace(r#"goto: "a"),"#, r#"goto: "b"),"#);
+    let story = load_chapter(&once).story.expect("loads");
+    assert!(her::story::stats::repetition(&story, 1, 20).is_empty());
+}

@@ -281,6 +281,27 @@ pub fn main() -> ExitCode {
             outln!("memory callbacks     {}", s.memory_callbacks);
             outln!("letters              {}", s.letters);
             outln!("endings              {}", s.endings);
+            // What a player would read too often: 200 seeded playthroughs, random choices.
+            let repeats = crate::story::stats::repetition(&story, 1, 200);
+            outln!(
+                "repetition           {} things read more than {} times in one of 200 seeded playthroughs",
+                repeats.len(),
+                crate::story::stats::REPEAT_LIMIT
+            );
+            for r in repeats.iter().take(20) {
+                let what = if r.memory { "memory" } else { "line" };
+                outln!(
+                    "  {}x {what}: \"{}\"  (her read --seed {} --choices {})",
+                    r.most,
+                    r.text,
+                    r.seed,
+                    r.choices
+                        .iter()
+                        .map(usize::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                );
+            }
             ExitCode::SUCCESS
         }
         Some(Command::Explore {
@@ -304,7 +325,8 @@ fn check(paths: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
         errln!("hint: give the dialogue folder (`her check dialogue`) or a .ron file");
         return ExitCode::from(2);
     }
-    let report = load(paths);
+    let mut report = load(paths);
+    report.diagnostics.extend(repetition_warnings(&report));
     match format {
         Format::Json => outln!("{}", render_json(&report.diagnostics)),
         Format::Pretty => {
@@ -721,4 +743,46 @@ fn test_start(
         pairs.push((name.to_owned(), text.to_owned()));
     }
     Ok(Some(crate::story::runtime::TestStart { from, set: pairs }))
+}
+
+/// `W123`: what a player would read more than twice in one playthrough (a line of eight words
+/// or more, or a remembered phrase), found on 50 seeded playthroughs and placed at the node of
+/// the line it is read in; `her stats` plays 200 and prints a path to each.
+fn repetition_warnings(report: &LoadReport) -> Vec<crate::story::Diagnostic> {
+    let Some(story) = &report.story else {
+        return Vec::new();
+    };
+    crate::story::stats::repetition(story, 1, 50)
+        .into_iter()
+        .filter_map(|r| {
+            let node = &story.nodes()[story.lines()[r.line].node];
+            let src = report.sources.get(node.source.file)?;
+            let local = node.id.split_once('.').map_or(node.id.as_str(), |(_, n)| n);
+            let span = src
+                .find_field("id", local, node.source.offset)
+                .unwrap_or(node.source.offset..node.source.offset + 1);
+            let what = if r.memory { "the remembered phrase" } else { "the line" };
+            Some(src.diagnostic(
+                Severity::Warning,
+                "W123",
+                span,
+                format!(
+                    "{what} \"{}\" is read {} times in one playthrough (her read --seed {} --choices {})",
+                    r.text,
+                    r.most,
+                    r.seed,
+                    r.choices
+                        .iter()
+                        .map(usize::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+                Some(if r.memory {
+                    "after its first telling, name the memory by a short handle (\"your fear\") or vary the line".into()
+                } else {
+                    "limit how often it plays: put it in `Variants`, or a `{!first|later}` alternative".into()
+                }),
+            ))
+        })
+        .collect()
 }

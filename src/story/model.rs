@@ -322,6 +322,33 @@ impl Template {
         }
     }
 
+    /// Variable slots the template can show (interpolated, in any branch), not those its
+    /// conditions only read.
+    pub fn shows(self, story: &Story) -> Vec<usize> {
+        let mut out = Vec::new();
+        self.collect_shows(story, &mut out);
+        out
+    }
+
+    fn collect_shows(self, story: &Story, out: &mut Vec<usize>) {
+        for p in self.pieces(story) {
+            match *p {
+                Piece::Var(s) => out.push(s as usize),
+                Piece::Lit(..) => {}
+                Piece::If(_, at) => {
+                    for t in story.alts.iter().skip(at as usize).take(2) {
+                        t.collect_shows(story, out);
+                    }
+                }
+                Piece::Alt(_, _, at, n) => {
+                    for t in story.alts.iter().skip(at as usize).take(n as usize) {
+                        t.collect_shows(story, out);
+                    }
+                }
+            }
+        }
+    }
+
     /// Whether the template has inline logic (conditions or alternatives): it varies.
     pub fn varies(self, story: &Story) -> bool {
         self.pieces(story)

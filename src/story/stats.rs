@@ -162,3 +162,100 @@ pub fn stats(story: &Story) -> Stats {
     }
     s
 }
+
+/// Something a player reads too often in one playthrough: a line of eight words or more, or a
+/// remembered phrase (a fact's value, interpolated).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Repeat {
+    /// The words as read.
+    pub text: String,
+    /// Whether it is a remembered phrase rather than a whole line.
+    pub memory: bool,
+    /// The most times it was read in one playthrough.
+    pub most: usize,
+    /// The line it was read in (index into `Story::lines`), for placing a warning.
+    pub line: usize,
+    /// A playthrough where it happens: seed and 1-based choices (for `her read`).
+    pub seed: u64,
+    /// The choices of that playthrough.
+    pub choices: Vec<usize>,
+}
+
+/// How often a thing may be read in one playthrough before it nags (the studio's rule).
+pub const REPEAT_LIMIT: usize = 2;
+
+/// Plays `runs` seeded playthroughs with seeded random choices (seeds `seed..seed + runs`) and
+/// reports every line of eight words or more and every remembered phrase read more than
+/// `REPEAT_LIMIT` times in one of them, the worst first. Bounded: each playthrough stops after
+/// 5,000 decisions.
+pub fn repetition(story: &Story, seed: u64, runs: u64) -> Vec<Repeat> {
+    use rand::RngExt;
+    use rand_chacha::rand_core::SeedableRng;
+    use std::collections::HashMap;
+
+    use super::expr::Value;
+    use super::runtime::Event;
+
+    let mut worst: HashMap<(String, bool), Repeat> = HashMap::new();
+    for k in 0..runs {
+        let s = seed.wrapping_add(k);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(s ^ 0x5eed);
+        let mut st = story.new_state(s);
+        let mut counts: HashMap<(String, bool), (usize, usize)> = HashMap::new();
+        let mut choices = Vec::new();
+        for _ in 0..5_000 {
+            let event = story.next(&mut st);
+            match &event {
+                Event::Line(l) => {
+                    let text = l.text.to_string();
+                    if text.split_whitespace().count() >= 8 {
+                        counts.entry((text, false)).or_insert((0, l.index)).0 += 1;
+                    }
+                    for slot in l.line.text.shows(story) {
+                        if let Some(Value::Fact(Some(phrase))) = st.vars.get(slot) {
+                            counts
+                                .entry((phrase.clone(), true))
+                                .or_insert((0, l.index))
+                                .0 += 1;
+                        }
+                    }
+                }
+                e if e.is_final() => break,
+                _ => {}
+            }
+            let options = match &event {
+                Event::Choices(c) => c.len(),
+                Event::Paragraph(p) => p.fragments.len(),
+                _ => 0,
+            };
+            if options > 0 {
+                let pick = rng.random_range(0..options);
+                choices.push(pick + 1);
+                if story.choose(&mut st, pick).is_err() {
+                    break;
+                }
+            }
+        }
+        for ((text, memory), (n, line)) in counts {
+            if n > REPEAT_LIMIT {
+                let entry = worst.entry((text.clone(), memory)).or_insert(Repeat {
+                    text,
+                    memory,
+                    most: 0,
+                    line,
+                    seed: s,
+                    choices: Vec::new(),
+                });
+                if n > entry.most {
+                    entry.most = n;
+                    entry.line = line;
+                    entry.seed = s;
+                    entry.choices.clone_from(&choices);
+                }
+            }
+        }
+    }
+    let mut out: Vec<Repeat> = worst.into_values().collect();
+    out.sort_by(|a, b| b.most.cmp(&a.most).then(a.text.cmp(&b.text)));
+    out
+}

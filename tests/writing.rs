@@ -437,3 +437,63 @@ fn what_a_player_would_read_too_often_is_found_and_warned_about() {
     let story = load_chapter(&once).story.expect("loads");
     assert!(her::story::stats::repetition(&story, 1, 20).is_empty());
 }
+
+#[test]
+fn glue_joins_lines_and_choices_can_be_said_with_inks_split() {
+    let story_text = STORY.replace(
+        r#"characters: { "os": (name: "{os_name}", os: true) },"#,
+        r#"characters: { "os": (name: "{os_name}", os: true), "theodore": (name: "Theodore") },"#,
+    )
+    .replace("endings:", "echo_choices: true,\n    endings:");
+    let chapter = r#"Chapter(id: "one", nodes: [
+    (id: "a", script: [
+        Line("os: I was going to say something <>"),
+        If("trust > 0", [Line("<>warm, <>")]),
+        Line("<>and then I forgot, {os_name}."),
+        Line("Rain."),
+    ], choices: [
+        (text: "Hello[.] back, she says.", id: "hello", do: ["trust += 1", "met = true"], goto: "a"),
+        (text: "Go.", id: "go", goto: "b"),
+    ]),
+    (id: "b", end: "done"),
+])"#;
+    let report = compile_sources(
+        vec![
+            SourceFile::new(PathBuf::from("story.ron"), story_text),
+            SourceFile::new(PathBuf::from("one.ron"), chapter.into()),
+        ],
+        std::slice::from_ref(&(0..2)),
+    );
+    let story = report
+        .story
+        .unwrap_or_else(|| panic!("{:#?}", report.diagnostics));
+    let transcript = her::story::transcript::transcript(&story, 1, &[1, 2]).unwrap();
+    let expected = [
+        "Wren: I was going to say something and then I forgot, Wren.",
+        "  1) Hello.",
+        "Theodore: Hello back, she says.",
+        "Wren: I was going to say something warm, and then I forgot, Wren.",
+        "Theodore: Go.",
+    ];
+    let mut at = 0;
+    for want in expected {
+        let found = transcript[at..]
+            .find(want)
+            .unwrap_or_else(|| panic!("{want:?} in order in:\n{transcript}"));
+        at += found + want.len();
+    }
+    // A glued line is one event, and the said choice is a line of its own, named by the choice.
+    let mut st = story.new_state(1);
+    let mut lines = Vec::new();
+    while !st.is_waiting() {
+        if let Event::Line(l) = story.next(&mut st) {
+            lines.push(l.text.to_string());
+        }
+    }
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    story.choose(&mut st, 0).unwrap();
+    let Event::Line(said) = story.next(&mut st) else {
+        panic!("the choice is said")
+    };
+    assert_eq!(story.line_id(said.index), "one.a>hello");
+}

@@ -148,6 +148,15 @@ pub struct StoryDef {
     /// Declared endings by id.
     #[serde(default)]
     pub endings: Decls<EndingDef>,
+    /// Whether a chosen choice's text is also said, as the player character's line (ink's
+    /// default); with `[...]` in a choice's text, the part inside shows only on the button and
+    /// the part after only in what is said.
+    #[serde(default)]
+    pub echo_choices: bool,
+    /// The character who says the choices (`echo_choices`); `theodore` by default, when there
+    /// is one.
+    #[serde(default)]
+    pub player: Option<String>,
 }
 
 /// `Mod(...)`: what a mod adds to the base story.

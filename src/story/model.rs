@@ -420,6 +420,8 @@ pub struct LineDef {
     /// Its stable id from a `#line:ID` tag at the end of its text (`her tag` stamps them), which
     /// survives edits, moves and insertions around it.
     pub tag: Option<Box<str>>,
+    /// Glue (ink's `<>`): the next line continues this one.
+    pub glue: bool,
 }
 
 /// A declared variable.
@@ -588,6 +590,8 @@ pub struct LineOp {
     pub speaker: u32,
     /// The words.
     pub text: Template,
+    /// Glue (ink's `<>`): the next line continues this one, delivered as one line.
+    pub glue: bool,
 }
 
 /// `LineOp::speaker` for narration.

@@ -461,6 +461,12 @@ impl Story {
 
     /// `next` without the event count.
     fn walk<'s>(&'s self, st: &mut StoryState) -> Event<'s> {
+        self.walk_glued(st, true)
+    }
+
+    /// `walk`; with `glue` off, a glued line is delivered alone (`glue_on` gathers the rest
+    /// in a loop, so no chain of glued lines can deepen the stack).
+    fn walk_glued<'s>(&'s self, st: &mut StoryState, glue: bool) -> Event<'s> {
         match &mut st.pending {
             Pending::None => {}
             Pending::Choices(set, offered) => {
@@ -546,9 +552,12 @@ impl Story {
                     // Alternatives shown in a delivered line move on (plain text has none).
                     let mut shown = std::mem::take(&mut st.scratch.shown);
                     shown.clear();
-                    let text = l.text.render_shown(self, st, &mut shown);
+                    let mut text = l.text.render_shown(self, st, &mut shown);
                     advance_alternatives(st, &shown);
                     st.scratch.shown = shown;
+                    if l.glue && glue {
+                        text = Cow::Owned(self.glue_on(st, text.into_owned()));
+                    }
                     return Event::Line(LineEvent {
                         speaker: self.characters.get(l.speaker as usize),
                         text,
@@ -632,6 +641,24 @@ impl Story {
                 }
             }
         }
+    }
+
+    /// Glue: while the line just delivered continues into the next, and the next thing the
+    /// story does is a line, that line is delivered with it, as one.
+    fn glue_on(&self, st: &mut StoryState, mut text: String) -> String {
+        let mut glue = true;
+        while glue {
+            let mut probe = st.clone();
+            match self.walk_glued(&mut probe, false) {
+                Event::Line(next) => {
+                    text.push_str(&next.text);
+                    glue = next.line.glue;
+                    *st = probe;
+                }
+                _ => break,
+            }
+        }
+        text
     }
 
     /// The offered choices of a set, as the player sees them.

@@ -94,7 +94,7 @@ impl<'a> Compiler<'a> {
         if choices_op.is_some() {
             // A choice's `then` has no choices of its own, so a set's choices stay together.
             for (k, choice) in node.choices.iter().enumerate() {
-                let c = self.compile_choice(choice, k, after);
+                let c = self.compile_choice(choice, k, after, &node.id);
                 self.choices.push(c);
             }
         }
@@ -105,13 +105,20 @@ impl<'a> Compiler<'a> {
         def: &ChoiceDef,
         position: usize,
         after: usize,
+        node_id: &str,
     ) -> Choice {
         if def.id.is_none() {
             self.untagged_item(1, &def.text);
         } else {
             self.tagged.0 += 1;
         }
-        let text = self.template(&def.text);
+        // ink's split: `Hello[ back] right back`: the button reads `Hello back`, and what is said
+        // (when the story echoes choices) `Hello right back`.
+        let (shown, said) = split_choice_text(&def.text);
+        let text = match &shown {
+            Some(shown) => self.template(shown),
+            None => self.template(&def.text),
+        };
         self.advance(&def.text);
         let when = def
             .when
@@ -119,6 +126,30 @@ impl<'a> Compiler<'a> {
             .and_then(|w| self.condition(w))
             .map(|c| c.cond);
         let entry = self.ops.len();
+        if let Some(speaker) = self.echo {
+            let words = said.unwrap_or_else(|| def.text.to_string());
+            let words = words.trim().trim_matches('"').to_string();
+            let template = self.template(&words);
+            let id = def
+                .id
+                .as_ref()
+                .map_or_else(|| (position + 1).to_string(), |id| id.to_string());
+            self.ops.push(Op::Line(LineOp {
+                line: self.lines.len() as u32,
+                speaker: speaker.map_or(NARRATION, |s| s as u32),
+                text: template,
+                glue: false,
+            }));
+            self.lines.push(LineDef {
+                speaker,
+                text: template,
+                node: self.node,
+                number: u32::MAX,
+                // Said from a choice: named by the choice, so it is as stable as the choice.
+                tag: Some(format!("{}.{node_id}>{id}", self.chapter).into()),
+                glue: false,
+            });
+        }
         let effects = self.effects(&def.effects);
         self.push_effects(effects);
         self.steps(&def.then);
@@ -259,6 +290,24 @@ impl<'a> Compiler<'a> {
 
     pub(super) fn line(&mut self, text: &str) {
         let (text, tag) = split_line_tag(text);
+        // Glue (ink's `<>`): at the end, the next line continues this one; at the start, this
+        // one continues the line just before it in the script.
+        let (text, glue) = match text.trim_end().strip_suffix("<>") {
+            Some(t) => (t, true),
+            None => (text, false),
+        };
+        let text = match text.strip_prefix("<>") {
+            Some(t) => {
+                if let Some(Op::Line(prev)) = self.ops.last_mut() {
+                    prev.glue = true;
+                    if let Some(def) = self.lines.last_mut() {
+                        def.glue = true;
+                    }
+                }
+                t
+            }
+            None => text,
+        };
         match tag {
             Some(tag) => {
                 self.tagged.0 += 1;
@@ -304,6 +353,7 @@ impl<'a> Compiler<'a> {
             line: self.lines.len() as u32,
             speaker: speaker.map_or(NARRATION, |s| s as u32),
             text: template,
+            glue,
         }));
         self.lines.push(LineDef {
             speaker,
@@ -311,6 +361,7 @@ impl<'a> Compiler<'a> {
             node: self.node,
             number,
             tag: tag.map(Into::into),
+            glue,
         });
     }
 
@@ -462,4 +513,20 @@ impl<'a> Compiler<'a> {
         self.letters[l].paragraphs = paragraphs;
         self.ops.push(Op::Letter(l));
     }
+}
+
+/// ink's split of a choice's text at `[...]`: what the button shows (before and inside the
+/// brackets) and what is said (before and after); `None`s without brackets.
+fn split_choice_text(text: &str) -> (Option<String>, Option<String>) {
+    let (Some(open), Some(close)) = (text.find('['), text.rfind(']')) else {
+        return (None, None);
+    };
+    if close < open {
+        return (None, None);
+    }
+    let (before, inside, after) = (&text[..open], &text[open + 1..close], &text[close + 1..]);
+    (
+        Some(format!("{before}{inside}")),
+        Some(format!("{before}{after}")),
+    )
 }

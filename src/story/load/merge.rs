@@ -75,6 +75,10 @@ impl<'a> Compiler<'a> {
             self.declare_characters(*file, &m.characters);
         }
         self.declare_endings(story_file, &story_def.endings);
+        if story_def.echo_choices {
+            let player = story_def.player.as_deref().unwrap_or("theodore");
+            self.echo = Some(self.character_index.get(player).copied());
+        }
         for (file, m) in &mods {
             self.declare_endings(*file, &m.endings);
         }

@@ -446,6 +446,8 @@ struct Compiler<'a> {
     /// Per file: how many lines, choices and fragments have no stable id, and the first one's
     /// place (`W120`, one warning a file).
     untagged: Map<usize, ([u32; 3], Range<usize>)>,
+    /// Whether chosen choices are said (`Story(echo_choices: true)`), and by whom.
+    echo: Option<Option<usize>>,
     /// Lines, choices and fragments with a stable id, and without one (all files).
     tagged: (usize, usize),
     /// How many more unknown targets get a "did you mean" hint (each compares every node).
@@ -494,6 +496,7 @@ impl<'a> Compiler<'a> {
             untagged: Map::default(),
             hints_left: std::cell::Cell::new(50),
             tagged: (0, 0),
+            echo: None,
         }
     }
 

@@ -27,6 +27,7 @@ impl<'a> Compiler<'a> {
             choice_sets: Vec::with_capacity(self.choice_sets.capacity() / 2),
             effects: Vec::with_capacity(self.effects.capacity() / 2),
             two_cores: false,
+            echo: self.echo,
             ..Compiler::new(self.sources)
         }
     }
@@ -54,6 +55,7 @@ impl<'a> Compiler<'a> {
                 line: l.line + lines as u32,
                 speaker: l.speaker,
                 text: moved(l.text),
+                glue: l.glue,
             }),
             Op::Group(g) => Op::Group(g + groups),
             Op::JumpUnless(c, to) => Op::JumpUnless(c, to + ops),

@@ -27,6 +27,7 @@ const CASES: &[&str] = &[
     "e023_endless_loop",
     "e024_bad_name",
     "e026_next_and_end",
+    "e027_detour_never_returns",
     "w101_unreachable",
     "w103_variant_never_chosen",
     "w104_ending_never_reached",

@@ -497,3 +497,51 @@ fn glue_joins_lines_and_choices_can_be_said_with_inks_split() {
     };
     assert_eq!(story.line_id(said.index), "one.a>hello");
 }
+
+#[test]
+fn a_detour_comes_back_to_the_step_after_it_and_one_that_cannot_is_an_error() {
+    let chapter = r#"Chapter(id: "one", nodes: [
+    (id: "a", script: [Line("The phone rings, {os_name}."), Detour("call"), Line("He puts it down."), Detour("call"), Line("Twice.")], next: "b"),
+    (id: "call", script: [Line("os: It's me, {trust}."), If("met", [Line("os: Again.")]), Do(["met = true"]), Detour("inner"), Return]),
+    (id: "inner", script: [Line("os: Deeper."), Return]),
+    (id: "b", end: "done"),
+])"#;
+    let report = load_chapter(chapter);
+    let story = report
+        .story
+        .unwrap_or_else(|| panic!("{:#?}", report.diagnostics));
+    let transcript = her::story::transcript::transcript(&story, 1, &[]).unwrap();
+    let lines: Vec<&str> = transcript
+        .lines()
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("==") && !l.starts_with("--") && !l.starts_with("***")
+        })
+        .collect();
+    assert_eq!(
+        lines[..8],
+        [
+            "The phone rings, Wren.",
+            "Wren: It's me, 0.",
+            "Wren: Deeper.",
+            "He puts it down.",
+            "Wren: It's me, 0.",
+            "Wren: Again.",
+            "Wren: Deeper.",
+            "Twice."
+        ],
+        "{transcript}"
+    );
+    // A detour whose node never reaches `Return` is an error at the detour.
+    let report = load_chapter(
+        r#"Chapter(id: "one", nodes: [
+    (id: "a", script: [Line("os: {trust} {os_name} {met}"), Detour("away")], next: "b"),
+    (id: "away", script: [Line("os: Gone.")], next: "b"),
+    (id: "b", end: "done"),
+])"#,
+    );
+    assert!(
+        report.diagnostics.iter().any(|d| d.code == "E027"),
+        "{:#?}",
+        report.diagnostics
+    );
+}

@@ -310,6 +310,11 @@ pub enum Step<'a> {
     Goto(#[serde(borrow)] Text<'a>),
     /// End the story with an ending.
     End(#[serde(borrow)] Text<'a>),
+    /// Go to a node and come back to the step after this one when it says `Return` (ink's
+    /// tunnel, Yarn's detour).
+    Detour(#[serde(borrow)] Text<'a>),
+    /// Back from a detour, to the step after the `Detour` that came here.
+    Return,
 }
 
 /// A candidate line in `Variants` or `Random`.

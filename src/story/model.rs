@@ -571,6 +571,10 @@ pub enum Op {
     Goto(u32, u32),
     /// The story ends.
     End(usize),
+    /// Detour to a node (its index and its entry, like `Goto`), coming back to the next op.
+    Detour(u32, u32),
+    /// Back from a detour.
+    Return,
     /// Offer a choice set; fall through when none holds.
     Choices(ChoicesOp),
     /// Nowhere to go: a dead end (validation warns about reachable ones).

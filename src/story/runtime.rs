@@ -18,6 +18,9 @@ use super::model::{Chapter, Character, Choice, Ending, Letter, LineDef, NodeIx, 
 /// loops forever (a cycle of gates or gotos with no line in it).
 const LOOP_LIMIT: u32 = 1_000_000;
 
+/// How deep detours may nest (a detour within a detour...) before the story is stopped.
+pub const MAX_DETOUR_DEPTH: usize = 64;
+
 /// How many events may come between two decisions before the engine decides the story goes
 /// round forever (a cycle of nodes with lines but no choice and no way out). A real chapter
 /// delivers a few hundred at most.
@@ -171,6 +174,8 @@ pub struct StoryState {
     pub(crate) last_line: Option<u32>,
     /// How often each alternative (`{a|b}`, `{&a|b}`...) has been shown.
     pub(crate) alt_seen: Vec<u32>,
+    /// Where each detour in progress comes back to (ink's tunnels), innermost last.
+    pub(crate) returns: Vec<u32>,
     /// Where the playthrough began, when it is a test start (`Story::state_from`).
     pub test_start: Option<Box<TestStart>>,
     #[serde(skip)]
@@ -377,6 +382,7 @@ impl StoryState {
             self.chapter,
             self.chapter_open,
             &self.pending,
+            &self.returns,
         )
             .hash(h);
         for &n in watched {
@@ -432,6 +438,7 @@ impl Story {
             last_line: None,
             alt_seen: vec![0; self.alt_count],
             test_start: None,
+            returns: Vec::new(),
             scratch: Scratch::default(),
         }
     }
@@ -605,6 +612,23 @@ impl Story {
                     };
                 }
                 Op::Goto(_, entry) => st.pc = *entry as usize,
+                Op::Detour(_, entry) => {
+                    if st.returns.len() >= MAX_DETOUR_DEPTH {
+                        return self.stuck(
+                            st,
+                            format!("detours nested deeper than {MAX_DETOUR_DEPTH}: one of them never returns"),
+                        );
+                    }
+                    st.returns.push((pc + 1) as u32);
+                    st.pc = *entry as usize;
+                }
+                Op::Return => match st.returns.pop() {
+                    Some(back) => st.pc = back as usize,
+                    None => {
+                        return self
+                            .stuck(st, "`Return` outside a detour: nowhere to return to".into());
+                    }
+                },
                 Op::End(e) => {
                     st.pending = Pending::Ended(*e);
                     return Event::Ending(&self.endings[*e]);

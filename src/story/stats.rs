@@ -141,7 +141,7 @@ pub fn stats(story: &Story) -> Stats {
                         .map(Effect::target)
                         .any(|t| read[t]);
                 }
-                Op::Goto(n, _) => {
+                Op::Goto(n, _) | Op::Detour(n, _) => {
                     real |= watched[*n as usize];
                     break;
                 }

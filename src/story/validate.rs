@@ -55,6 +55,12 @@ pub fn successors(story: &Story, pc: usize, out: &mut Vec<(usize, bool)>) {
         }
         Op::Jump(target) => out.push((*target, false)),
         Op::Goto(_, entry) => out.push((*entry as usize, false)),
+        // A detour goes to its node and, when that returns, on to the next op (whether it can
+        // return is `check_detours`'s question).
+        Op::Detour(_, entry) => {
+            out.push((*entry as usize, false));
+            out.push((pc + 1, false));
+        }
         Op::Choices(set) => {
             let choices = story.choice_set(set.set as usize);
             for c in choices {
@@ -66,7 +72,7 @@ pub fn successors(story: &Story, pc: usize, out: &mut Vec<(usize, bool)>) {
                 out.push((pc + 1, true));
             }
         }
-        Op::End(_) | Op::DeadEnd(_) => {}
+        Op::End(_) | Op::DeadEnd(_) | Op::Return => {}
     }
 }
 
@@ -208,6 +214,7 @@ fn check_paths(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
         }
     }
     out.extend(check_traps(story, sources, &reach));
+    out.extend(check_detours(story, sources, &reach));
     for (e, reached) in endings_reached.iter().enumerate() {
         if !reached {
             let id = &story.endings[e].id;
@@ -262,7 +269,12 @@ fn check_traps(story: &Story, sources: &[SourceFile], reach: &[Reach]) -> Vec<Di
             .filter(|(_, how)| **how != Reach::No)
         {
             match op {
-                Op::Choices(_) | Op::Letter(_) | Op::End(_) | Op::DeadEnd(_) => exit[node] = true,
+                Op::Choices(_) | Op::Letter(_) | Op::End(_) | Op::DeadEnd(_) | Op::Return => {
+                    exit[node] = true;
+                }
+                Op::Detour(to, _) => {
+                    graph.add_edge(NodeIndex::new(node), NodeIndex::new(*to as usize), ());
+                }
                 Op::Goto(to, _) => {
                     graph.add_edge(NodeIndex::new(node), NodeIndex::new(*to as usize), ());
                 }
@@ -319,6 +331,80 @@ fn check_traps(story: &Story, sources: &[SourceFile], reach: &[Reach]) -> Vec<Di
                     names.join(", ")
                 ),
                 Some("give one of them a choice, an `end`, or a `next` that leads out".into()),
+            ));
+        }
+    }
+    out
+}
+
+/// Every detour can return: its node reaches a `Return` on some path (`E027` at the node that
+/// makes the detour). Found backwards from every `Return` at once, so it costs one pass.
+fn check_detours(story: &Story, sources: &[SourceFile], reach: &[Reach]) -> Vec<Diagnostic> {
+    if !story.ops.iter().any(|op| matches!(op, Op::Detour(..))) {
+        return Vec::new();
+    }
+    // Edges backwards, and a walk back from every `Return`.
+    let mut back: Vec<Vec<u32>> = vec![Vec::new(); story.ops.len()];
+    let mut next = Vec::new();
+    for (pc, how) in reach.iter().enumerate() {
+        if *how == Reach::No {
+            continue;
+        }
+        successors(story, pc, &mut next);
+        for &(to, _) in &next {
+            // Into a nested detour is not a way back: its `Return` is its own.
+            if matches!(story.ops[pc], Op::Detour(_, entry) if entry as usize == to) {
+                continue;
+            }
+            back[to].push(pc as u32);
+        }
+    }
+    let mut returns = vec![false; story.ops.len()];
+    let mut stack: Vec<usize> = (0..story.ops.len())
+        .filter(|&pc| matches!(story.ops[pc], Op::Return))
+        .collect();
+    for &pc in &stack {
+        returns[pc] = true;
+    }
+    while let Some(pc) = stack.pop() {
+        for &from in &back[pc] {
+            let from = from as usize;
+            // Through a nested detour, only by its way back (its own return is its own check).
+            if !returns[from] {
+                returns[from] = true;
+                stack.push(from);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (pc, op) in story.ops.iter().enumerate() {
+        let Op::Detour(target, entry) = op else {
+            continue;
+        };
+        if reach[pc] == Reach::No || returns[*entry as usize] {
+            continue;
+        }
+        // The node that makes the detour: the last whose entry is at or before it.
+        let at = story
+            .nodes
+            .iter()
+            .filter(|n| n.entry <= pc)
+            .max_by_key(|n| n.entry)
+            .unwrap_or(&story.nodes[story.start]);
+        if let Some(src) = sources.get(at.source.file) {
+            let to = &story.nodes[*target as usize].id;
+            let span = src
+                .find_literal_within(
+                    to.split_once('.').map_or(to.as_str(), |(_, n)| n),
+                    at.source.offset..src.text.len(),
+                )
+                .unwrap_or(at.source.offset..at.source.offset + 1);
+            out.push(src.diagnostic(
+                Severity::Error,
+                "E027",
+                span,
+                format!("the detour to `{to}` can never return: no path from it reaches a `Return`"),
+                Some("end the detour's node (or a node it leads to) with `Return`, or use `Goto` for a one-way trip".into()),
             ));
         }
     }

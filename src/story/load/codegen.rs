@@ -281,6 +281,13 @@ impl<'a> Compiler<'a> {
                     .map_or(Op::DeadEnd(self.node), |n| Op::Goto(n as u32, 0));
                 self.ops.push(op);
             }
+            Step::Detour(target) => {
+                let op = self
+                    .target(target)
+                    .map_or(Op::DeadEnd(self.node), |n| Op::Detour(n as u32, 0));
+                self.ops.push(op);
+            }
+            Step::Return => self.ops.push(Op::Return),
             Step::End(id) => {
                 let op = self.ending(id).map_or(Op::DeadEnd(self.node), Op::End);
                 self.ops.push(op);

@@ -502,7 +502,7 @@ impl<'a> Compiler<'a> {
         let start = chapter_list[0].start;
         // Every node is compiled: point each goto at its target's entry.
         for op in &mut self.ops {
-            if let Op::Goto(node, entry) = op {
+            if let Op::Goto(node, entry) | Op::Detour(node, entry) = op {
                 *entry = nodes[*node as usize].entry as u32;
             }
         }

@@ -75,6 +75,8 @@ impl<'a> Compiler<'a> {
             | Op::Letter(_)
             | Op::ShowLetter(_)
             | Op::Goto(..)
+            | Op::Detour(..)
+            | Op::Return
             | Op::End(_)
             | Op::DeadEnd(_)) => op,
         }));

@@ -545,3 +545,100 @@ fn a_detour_comes_back_to_the_step_after_it_and_one_that_cannot_is_an_error() {
         report.diagnostics
     );
 }
+
+#[test]
+fn a_memory_is_told_in_full_once_then_by_its_handles() {
+    let story_text = STORY.replace(
+        r#""met": Flag(false) }"#,
+        r#""met": Flag(false), "his_fear": Fact }"#,
+    );
+    let chapter = r##"Chapter(id: "one", nodes: [
+    (id: "a", script: [Do([r#"remember his_fear = "being easier to love in a letter than in a room|that fear|it""#])], next: "b"),
+    (id: "b", script: [Line("os: You told me about {his_fear}, {os_name} {trust} {met}.")], choices: [
+        (text: "Again.", goto: "b"),
+        (text: "Go.", goto: "c"),
+    ]),
+    (id: "c", script: [Do([r#"remember his_fear = 'the "dark"'"#]), Line("os: Not {his_fear}.")], end: "done"),
+])"##;
+    let report = compile_sources(
+        vec![
+            SourceFile::new(PathBuf::from("story.ron"), story_text),
+            SourceFile::new(PathBuf::from("one.ron"), chapter.into()),
+        ],
+        std::slice::from_ref(&(0..2)),
+    );
+    let story = report
+        .story
+        .unwrap_or_else(|| panic!("{:#?}", report.diagnostics));
+    let transcript = her::story::transcript::transcript(&story, 1, &[1, 1, 1, 2]).unwrap();
+    let told: Vec<&str> = transcript
+        .lines()
+        .filter(|l| l.contains("You told me about"))
+        .collect();
+    assert_eq!(
+        told,
+        [
+            "Wren: You told me about being easier to love in a letter than in a room, Wren 0 false.",
+            "Wren: You told me about that fear, Wren 0 false.",
+            "Wren: You told me about it, Wren 0 false.",
+            "Wren: You told me about it, Wren 0 false.",
+        ]
+    );
+    // Single quotes hold double quotes in an effect's text.
+    assert!(
+        transcript.contains(r#"Wren: Not the "dark"."#),
+        "{transcript}"
+    );
+    // The full phrase is read once, so it is no repetition.
+    let found = her::story::stats::repetition(&story, 1, 10);
+    assert!(!found.iter().any(|r| r.memory), "{found:?}");
+}
+
+#[test]
+fn a_variant_can_be_limited_in_how_often_and_how_soon_it_plays() {
+    let lines = |variants: &str| -> Vec<String> {
+        let chapter = format!(
+            r#"Chapter(id: "one", nodes: [
+    (id: "a", script: [Line("os: {{trust}} {{os_name}} {{met}}"), Variants([{variants}])], choices: [
+        (text: "Again.", goto: "a"),
+        (text: "Go.", goto: "b"),
+    ]),
+    (id: "b", end: "done"),
+])"#
+        );
+        let report = load_chapter(&chapter);
+        let story = report
+            .story
+            .unwrap_or_else(|| panic!("{:#?}", report.diagnostics));
+        her::story::transcript::transcript(&story, 1, &[1, 1, 1, 1, 1, 2])
+            .unwrap()
+            .lines()
+            .filter(|l| l.starts_with("Wren: ") && !l.contains("0 Wren false"))
+            .map(|l| l.trim_start_matches("Wren: ").to_owned())
+            .collect()
+    };
+    // At most once in a playthrough, however often the beat comes round.
+    let seen = lines(
+        r#"(text: "os: The long story, all of it.", max: 1), (text: "os: You know the rest.")"#,
+    );
+    assert_eq!(seen.len(), 6, "{seen:?}");
+    assert_eq!(
+        seen.iter()
+            .filter(|l| *l == "The long story, all of it.")
+            .count(),
+        1,
+        "{seen:?}"
+    );
+    // Never twice in a row: a cooldown of two beats.
+    let seen = lines(r#"(text: "os: Rain again.", cooldown: 2), (text: "os: Quiet.")"#);
+    for pair in seen.windows(2) {
+        assert!(
+            !(pair[0] == "Rain again." && pair[1] == "Rain again."),
+            "{seen:?}"
+        );
+    }
+    assert!(
+        seen.iter().filter(|l| *l == "Rain again.").count() >= 2,
+        "{seen:?}"
+    );
+}

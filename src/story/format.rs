@@ -337,6 +337,13 @@ pub struct VariantDef<'a> {
     /// Effects when chosen.
     #[serde(borrow, default, rename = "do")]
     pub effects: Vec<Text<'a>>,
+    /// At most this many times in a playthrough (Yarn's saliency, ink's once-only): after that
+    /// the others are chosen, or none.
+    #[serde(default)]
+    pub max: Option<u32>,
+    /// Not again until this many other variants (of any group) have played since.
+    #[serde(default)]
+    pub cooldown: Option<u32>,
 }
 
 /// A choice offered to the player.

@@ -258,6 +258,16 @@ impl Template {
             match *p {
                 Piece::Lit(a, b) => out.push_str(&story.text[a as usize..b as usize]),
                 Piece::Var(slot) => match st.vars.get(slot as usize) {
+                    // A memory with forms (`full phrase|handle|...`): the full phrase the first
+                    // time it is read, then each handle in turn, the last for ever.
+                    Some(Value::Fact(Some(t))) if t.contains('|') => {
+                        let told = st.fact_told.get(slot as usize).copied().unwrap_or(0);
+                        let forms: Vec<&str> = t.split('|').collect();
+                        out.push_str(forms[(told as usize).min(forms.len() - 1)]);
+                        if let Some(shown) = shown.as_deref_mut() {
+                            shown.push(FACT_SHOWN | slot);
+                        }
+                    }
                     Some(Value::Text(t) | Value::Fact(Some(t))) => out.push_str(t),
                     Some(Value::Number(n)) => {
                         use std::fmt::Write;
@@ -394,6 +404,9 @@ impl Template {
     }
 }
 
+/// Marks a memory's slot among the alternatives' in `Template::render_shown`'s list.
+pub(crate) const FACT_SHOWN: u32 = 1 << 31;
+
 /// The seeded draw of a shuffle: a mix of the playthrough's seed, the alternative and how often
 /// it has been shown (SplitMix64's finaliser), so a replay draws the same and no generator
 /// state is consumed by text.
@@ -517,6 +530,10 @@ pub struct Variant {
     pub global: usize,
     /// Its source offset, for messages.
     pub source: SourceRef,
+    /// At most this many plays in a playthrough (0: no limit).
+    pub max: u32,
+    /// Beats (variants played anywhere) before it may play again (0: no wait).
+    pub cooldown: u32,
 }
 
 /// A choice.
@@ -767,7 +784,8 @@ impl Story {
                 let name = tail[1..1 + close].trim();
                 match self.variable(name).and_then(|slot| vars.get(slot)) {
                     Some(super::expr::Value::Text(t) | super::expr::Value::Fact(Some(t))) => {
-                        out.push_str(t)
+                        // A memory's forms: its full phrase.
+                        out.push_str(t.split('|').next().unwrap_or(t))
                     }
                     Some(super::expr::Value::Number(n)) => out.push_str(&n.to_string()),
                     Some(super::expr::Value::Flag(b)) => {

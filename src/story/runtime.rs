@@ -174,6 +174,10 @@ pub struct StoryState {
     pub(crate) last_line: Option<u32>,
     /// How often each alternative (`{a|b}`, `{&a|b}`...) has been shown.
     pub(crate) alt_seen: Vec<u32>,
+    /// How often each variant with a `max` has played.
+    pub(crate) variant_plays: Vec<u32>,
+    /// How often each memory with forms (`full|handle`) has been read, by variable slot.
+    pub(crate) fact_told: Vec<u32>,
     /// Where each detour in progress comes back to (ink's tunnels), innermost last.
     pub(crate) returns: Vec<u32>,
     /// Where the playthrough began, when it is a test start (`Story::state_from`).
@@ -439,6 +443,8 @@ impl Story {
             alt_seen: vec![0; self.alt_count],
             test_start: None,
             returns: Vec::new(),
+            fact_told: vec![0; self.variables.len()],
+            variant_plays: vec![0; self.variant_count],
             scratch: Scratch::default(),
         }
     }
@@ -737,7 +743,10 @@ impl Story {
         let chosen = if group.random {
             let mut total = 0u64;
             for (i, v) in group.variants.iter().enumerate() {
-                if v.weight > 0 && v.when.as_ref().is_none_or(|w| w.cond.eval(st)) {
+                if v.weight > 0
+                    && self.may_play(st, v)
+                    && v.when.as_ref().is_none_or(|w| w.cond.eval(st))
+                {
                     candidates.push(i);
                     total += u64::from(v.weight);
                 }
@@ -759,6 +768,9 @@ impl Story {
         } else {
             let mut best = 0u32;
             for (i, v) in group.variants.iter().enumerate() {
+                if !self.may_play(st, v) {
+                    continue;
+                }
                 let (holds, spec) = match &v.when {
                     Some(w) => (w.cond.eval(st), w.specificity),
                     None => (true, 0),
@@ -793,10 +805,23 @@ impl Story {
                 let v = &group.variants[i];
                 st.beats += 1;
                 st.variant_seen[v.global] = st.beats;
+                if v.max > 0
+                    && let Some(n) = st.variant_plays.get_mut(v.global)
+                {
+                    *n = n.saturating_add(1);
+                }
                 v.entry
             }
             None => group.after,
         }
+    }
+
+    /// Whether a variant's `max` and `cooldown` let it play now.
+    fn may_play(&self, st: &StoryState, v: &super::model::Variant) -> bool {
+        let under_max = v.max == 0 || st.variant_plays.get(v.global).is_none_or(|&n| n < v.max);
+        let seen = st.variant_seen[v.global];
+        let rested = v.cooldown == 0 || seen == 0 || st.beats - seen >= u64::from(v.cooldown);
+        under_max && rested
     }
 
     /// Answers the choices or letter paragraph the story is waiting on (`index` is 0-based,
@@ -991,7 +1016,13 @@ impl Story {
 /// Counts one more showing of each alternative listed.
 fn advance_alternatives(st: &mut StoryState, shown: &[u32]) {
     for &slot in shown {
-        if let Some(n) = st.alt_seen.get_mut(slot as usize) {
+        let counter = if slot & super::model::FACT_SHOWN != 0 {
+            st.fact_told
+                .get_mut((slot & !super::model::FACT_SHOWN) as usize)
+        } else {
+            st.alt_seen.get_mut(slot as usize)
+        };
+        if let Some(n) = counter {
             *n = n.saturating_add(1);
         }
     }

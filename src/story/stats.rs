@@ -213,8 +213,16 @@ pub fn repetition(story: &Story, seed: u64, runs: u64) -> Vec<Repeat> {
                     }
                     for slot in l.line.text.shows(story) {
                         if let Some(Value::Fact(Some(phrase))) = st.vars.get(slot) {
+                            // A memory with forms: its full phrase is read the first time only.
+                            let (full, handles) = match phrase.split_once('|') {
+                                Some((full, _)) => (full, true),
+                                None => (phrase.as_str(), false),
+                            };
+                            if handles && st.fact_told.get(slot).copied().unwrap_or(0) > 1 {
+                                continue;
+                            }
                             counts
-                                .entry((phrase.clone(), true))
+                                .entry((full.to_owned(), true))
                                 .or_insert((0, l.index))
                                 .0 += 1;
                         }

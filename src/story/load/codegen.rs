@@ -414,6 +414,8 @@ impl<'a> Compiler<'a> {
                 entry,
                 global,
                 source,
+                max: v.max.unwrap_or(0),
+                cooldown: v.cooldown.unwrap_or(0),
             });
         }
         let after = self.ops.len();

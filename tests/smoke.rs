@@ -1,7 +1,7 @@
 //! The real game in a real window: under Xvfb with Mesa's software Vulkan (lavapipe), autoplay
 //! from the title screen, with screenshots of the title, one of her lines half typed, a moment
-//! with choices (its first option focused from the keyboard, then taken with Enter) and the
-//! letter view; then assertions on what a player would see: not blank, the film's warm palette (red to
+//! with choices (its first option focused from the keyboard, then taken with Enter), the
+//! letter view, the pause menu and the save screen; then assertions on what a player would see: not blank, the film's warm palette (red to
 //! amber hues dominate, blue nearly absent), and the interface present.
 //!
 //! Needs `xvfb-run` and lavapipe (`.ci/run` installs them). Without them the test says so and
@@ -124,7 +124,7 @@ fn the_game_in_a_real_window_looks_like_the_film() {
         said.contains("a choice was taken with the keyboard"),
         "the keyboard did not take a choice"
     );
-    for name in ["title", "line", "choice", "letter"] {
+    for name in ["title", "line", "choice", "letter", "pause", "save"] {
         let path = shots.join(format!("{name}.png"));
         assert!(path.exists(), "no screenshot of the {name}");
         let s = stats(&path);

@@ -21,7 +21,7 @@ use rand_chacha::rand_core::SeedableRng;
 use super::runner::{PlayerInput, Showing, StoryRunner};
 use super::saves::NewGame;
 use super::screens::conversation::Conversation;
-use super::{GameOptions, GameSet, Play, Screen};
+use super::{GameOptions, GameSet, Menu, Play, Screen};
 
 /// How many frames in a row the renderer has had every pipeline compiled: shaders compile in
 /// the background, and until they do the city is not drawn. Screenshots wait for this.
@@ -71,6 +71,8 @@ pub struct Autoplay {
     /// The photographed choice is taken through the interface, as a player without a mouse (or
     /// with a gamepad) takes it: Tab focuses its first option, Enter presses it.
     by_keyboard: ByKeyboard,
+    /// The menus' photographs.
+    tour: Tour,
 }
 
 /// How far the choice taken through the interface has gone.
@@ -212,7 +214,22 @@ fn end_work(auto: Option<ResMut<Autoplay>>, time: Res<Time>) {
 const AUTOPLAY_TYPING: f32 = 450.0;
 
 /// The moments of play photographed with `--screenshots` (the title comes first).
-const PLAY_SHOTS: [&str; 3] = ["line", "choice", "letter"];
+const PLAY_SHOTS: [&str; 5] = ["line", "choice", "letter", "pause", "save"];
+
+/// The menus photographed over play, once one of her lines has been: the pause menu, then the
+/// save screen over it (the story stands still meanwhile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Tour {
+    /// Not yet.
+    #[default]
+    NotYet,
+    /// Paused: the pause menu is photographed.
+    Pause,
+    /// The save screen is open over it and photographed.
+    Save,
+    /// Back to play.
+    Done,
+}
 
 /// Plays: starts a game from the title, advances lines, chooses at random (seeded).
 #[expect(clippy::too_many_arguments, reason = "autoplay drives the whole game")]
@@ -230,6 +247,7 @@ fn play(
     pipelines: Option<Res<PipelinesReady>>,
     time: Res<Time>,
     (mut keys, context): InterfaceKeys,
+    mut menus: ResMut<NextState<Menu>>,
 ) {
     auto.wait += 1;
     // Hold every photographed moment until the picture is complete.
@@ -255,6 +273,23 @@ fn play(
                 new_game.write(NewGame(Some(options.autoplay.unwrap_or(1))));
                 auto.wait = 0;
             }
+        }
+        Screen::Playing if matches!(auto.tour, Tour::Pause | Tour::Save) => {
+            let (name, next) = match auto.tour {
+                Tour::Pause => ("pause", Tour::Save),
+                _ => ("save", Tour::Done),
+            };
+            if auto.hold_for_shot(&mut commands, name, drawn) {
+                return;
+            }
+            if next == Tour::Save {
+                menus.set(Menu::Save);
+            } else {
+                menus.set(Menu::None);
+                next_play.set(Play::Running);
+            }
+            auto.tour = next;
+            auto.wait = 0;
         }
         Screen::Playing if play.is_some_and(|p| *p.get() == Play::Paused) => {
             next_play.set(Play::Running);
@@ -283,6 +318,16 @@ fn play(
                     report(&auto, "took the screenshots");
                     exit.write(AppExit::Success);
                 }
+                return;
+            }
+            if shooting
+                && auto.tour == Tour::NotYet
+                && auto.shots.contains(&"line")
+                && matches!(runner.showing, Showing::Line { .. })
+            {
+                next_play.set(Play::Paused);
+                auto.tour = Tour::Pause;
+                auto.wait = 0;
                 return;
             }
             match &runner.showing {
@@ -421,6 +466,7 @@ fn setup(mut commands: Commands, options: Res<GameOptions>) {
             decisions: 0,
             max_seconds: options.max_seconds,
             by_keyboard: ByKeyboard::No,
+            tour: Tour::NotYet,
         });
     }
 }

@@ -22,9 +22,14 @@ fn draw(
     let Some(runner) = runner else { return Ok(()) };
     let ctx = contexts.ctx_mut()?;
     let mut open = true;
+    let screen = ctx.content_rect();
     egui::Window::new(RichText::new("What was said").font(serif(24.0)))
         .open(&mut open)
-        .default_size([560.0, 460.0])
+        .default_size([
+            (screen.width() - 48.0).min(560.0),
+            (screen.height() - 48.0).min(460.0),
+        ])
+        .max_height(screen.height() - 48.0)
         .anchor(Align2::LEFT_TOP, egui::vec2(24.0, 24.0))
         .show(ctx, |ui| {
             egui::ScrollArea::vertical()

@@ -20,13 +20,19 @@ fn draw(
 ) -> Result {
     let _work = work.start();
     let ctx = contexts.ctx_mut()?;
-    egui::Window::new(RichText::new("Paused").font(serif(30.0)))
+    // Sized by the window's height, so a small window still shows every button.
+    let h = ctx.content_rect().height();
+    let row = (h * 0.1).clamp(24.0, 40.0);
+    let word = (h * 0.065).clamp(15.0, 22.0);
+    let width = (h * 0.9).clamp(160.0, 240.0);
+    egui::Window::new(RichText::new("Paused").font(serif((h * 0.08).clamp(18.0, 30.0))))
         .collapsible(false)
         .resizable(false)
         .anchor(Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
         .show(ctx, |ui| {
-            ui.set_width(260.0);
-            let b = |ui: &mut egui::Ui, s: &str| button(ui, s, [240.0, 40.0], serif(22.0));
+            ui.set_width(width + 20.0);
+            ui.spacing_mut().item_spacing.y = (h * 0.02).clamp(4.0, 10.0);
+            let b = |ui: &mut egui::Ui, s: &str| button(ui, s, [width, row], serif(word));
             if b(ui, "Resume").clicked() {
                 play.set(Play::Running);
             }

@@ -20,8 +20,9 @@ fn draw(
     let _work = work.start();
     let ctx = contexts.ctx_mut()?;
     let mut s = settings.clone();
+    let width = (ctx.content_rect().width() * 0.85).min(420.0);
     let open = menu_window(ctx, "Settings", |ui| {
-        ui.set_width(420.0);
+        ui.set_width(width);
         ui.add(egui::Slider::new(&mut s.text_speed, TEXT_SPEED).text("text speed (0: instant)"));
         ui.add(egui::Slider::new(&mut s.text_size, TEXT_SIZE).text("text size"));
         ui.add(egui::Slider::new(&mut s.music_volume, VOLUME).text("music volume"));

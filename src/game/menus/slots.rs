@@ -9,7 +9,7 @@ use bevy::prelude::*;
 use bevy_egui::egui::{self, RichText};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 
-use crate::game::saves::{LoadFrom, SaveTo, Slot, SlotList, THUMBNAIL};
+use crate::game::saves::{LoadFrom, SaveTo, Slot, SlotList};
 use crate::game::theme::{DrawSet, menu_window, serif};
 use crate::game::{Menu, WorkMeter};
 
@@ -30,8 +30,14 @@ fn draw(
     let _work = work.start();
     let ctx = contexts.ctx_mut()?.clone();
     let saving = *menu.get() == Menu::Save;
+    // Sized by the window, so a small window still shows whole rows.
+    let screen = ctx.content_rect();
+    let row = (screen.height() * 0.14).clamp(30.0, 54.0);
+    let word = (screen.height() * 0.06).clamp(13.0, 19.0);
+    let shown = [row * 16.0 / 9.0, row];
+    let width = (screen.width() * 0.85).clamp(280.0, 500.0);
     let open = menu_window(&ctx, if saving { "Save" } else { "Load" }, |ui| {
-        ui.set_width(500.0);
+        ui.set_width(width);
         egui::ScrollArea::vertical()
             .max_height(ctx.content_rect().height() * 0.75)
             .show(ui, |ui| {
@@ -45,16 +51,16 @@ fn draw(
                             Some(tex) => {
                                 ui.add(egui::Image::new(egui::load::SizedTexture::new(
                                     tex.id(),
-                                    [THUMBNAIL[0] as f32, THUMBNAIL[1] as f32],
+                                    shown,
                                 )));
                             }
-                            None => ui.add_space(THUMBNAIL[0] as f32 + 8.0),
+                            None => ui.add_space(shown[0] + 8.0),
                         }
                         let label = format!("{}  —  {}", info.slot.label(), info.summary);
                         let clicked = ui
                             .add_sized(
-                                [380.0, 54.0],
-                                egui::Button::new(RichText::new(label).font(serif(19.0))),
+                                [width - shown[0] - 20.0, row],
+                                egui::Button::new(RichText::new(label).font(serif(word))).wrap(),
                             )
                             .clicked();
                         if clicked && saving {

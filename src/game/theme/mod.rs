@@ -153,6 +153,9 @@ fn install_style(ctx: &egui::Context, files: &[(&'static str, Vec<u8>)]) {
         v.widgets.active.weak_bg_fill = palette::CORAL;
         v.widgets.active.bg_fill = palette::CORAL;
         v.widgets.active.bg_stroke = Stroke::new(2.5, palette::INK);
+        // The title bar of the window in front.
+        v.widgets.open.weak_bg_fill = palette::PEACH;
+        v.widgets.open.bg_fill = palette::PEACH;
         for w in [
             &mut v.widgets.inactive,
             &mut v.widgets.hovered,
@@ -215,14 +218,15 @@ pub fn button(ui: &mut egui::Ui, text: &str, size: [f32; 2], font: FontId) -> eg
 }
 
 /// A menu window in the middle of the screen, with a title and a close cross; false once the
-/// player closed it.
+/// player closed it. Its title is sized by the window's height, like the menus' rows.
 pub fn menu_window(
     ctx: &egui::Context,
     title: &str,
     add_contents: impl FnOnce(&mut egui::Ui),
 ) -> bool {
     let mut open = true;
-    egui::Window::new(RichText::new(title).font(serif(28.0)))
+    let size = (ctx.content_rect().height() * 0.08).clamp(18.0, 28.0);
+    egui::Window::new(RichText::new(title).font(serif(size)))
         .open(&mut open)
         .collapsible(false)
         .resizable(false)

@@ -55,6 +55,16 @@ pub struct Cli {
     /// The game: dialogue folders, the base story first, then mods.
     #[arg(long = "dialogue", value_name = "DIR")]
     pub dialogue: Vec<PathBuf>,
+    /// The game: a new game starts at this node (`chapter.node`) instead of the beginning, a
+    /// writer's test start.
+    #[arg(long, value_name = "CHAPTER.NODE")]
+    pub from: Option<String>,
+    /// With `--from`: set a variable first (`--set trust=3`); may be repeated.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// With `--from`: remember a fact first (`--remember his_fear`); may be repeated.
+    #[arg(long, value_name = "FACT[=TEXT]")]
+    pub remember: Vec<String>,
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
@@ -198,6 +208,13 @@ pub fn main() -> ExitCode {
                 screenshots_only: cli.screenshots_only,
                 bare_scene: cli.bare_scene,
                 launched: Some(launched),
+                test_start: match test_start(cli.from, &cli.set, &cli.remember) {
+                    Ok(start) => start,
+                    Err(e) => {
+                        errln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                },
             });
             if exit.is_success() {
                 ExitCode::SUCCESS

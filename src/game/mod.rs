@@ -192,6 +192,9 @@ pub struct GameOptions {
     pub bare_scene: bool,
     /// When the process started, for the time to the first frame.
     pub launched: Option<std::time::Instant>,
+    /// A new game starts here instead of at the beginning (`her --from chapter.node --set
+    /// trust=3`): a writer's test start, said so on screen and in its saves.
+    pub test_start: Option<crate::story::runtime::TestStart>,
 }
 
 /// The loaded story, shared by every playthrough.

@@ -334,9 +334,10 @@ impl StoryRunner {
             .collect();
         let mut backlog = Vec::new();
         let mut made = 0;
-        let _ = self
-            .story
-            .play(self.state.seed, &options, |story, st, event| match event {
+        let _ = self.story.play_from(
+            self.story.first_state(&self.state),
+            &options,
+            |story, st, event| match event {
                 Event::Line(line) => backlog.push(BacklogEntry {
                     speaker: line
                         .speaker
@@ -362,7 +363,8 @@ impl StoryRunner {
                     made += 1;
                 }
                 _ => {}
-            });
+            },
+        );
         self.backlog = backlog;
     }
 }

@@ -341,7 +341,19 @@ fn new_game(
                 .map_or(1, |d| d.as_secs())
         });
     autosaves.chapter = None;
-    let runner = StoryRunner::new(loaded.0.clone(), seed);
+    // A writer's test start (`her --from`): there, with the state given, and said so.
+    let start = options.as_ref().and_then(|o| o.test_start.as_ref());
+    let runner = match start.map(|s| (s, loaded.0.state_from(seed, s))) {
+        Some((s, Ok(state))) => StoryRunner::resume(loaded.0.clone(), state, Some(s.describe())),
+        Some((_, Err(e))) => StoryRunner::resume(
+            loaded.0.clone(),
+            loaded.0.new_state(seed),
+            Some(format!(
+                "The test start cannot be made ({e}); the story starts at the beginning."
+            )),
+        ),
+        None => StoryRunner::new(loaded.0.clone(), seed),
+    };
     begin(&mut commands, runner, &mut screen, &mut play, &mut menu);
 }
 

@@ -55,14 +55,23 @@ pub struct Cli {
     /// The game: dialogue folders, the base story first, then mods.
     #[arg(long = "dialogue", value_name = "DIR")]
     pub dialogue: Vec<PathBuf>,
-    /// The game: a new game starts at this node (`chapter.node`) instead of the beginning, a
-    /// writer's test start.
+    /// The game: a new game starts at a writer's test start (`--from chapter.node`).
+    #[command(flatten)]
+    pub start: StartArgs,
+}
+
+/// A test start, for the game and for `her read`: where play begins and the state given there.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct StartArgs {
+    /// Start at this node (`chapter.node`, or a chapter's id) instead of the beginning: a test
+    /// start, marked as such in the transcript, on screen and in recordings and saves.
     #[arg(long, value_name = "CHAPTER.NODE")]
     pub from: Option<String>,
     /// With `--from`: set a variable first (`--set trust=3`); may be repeated.
     #[arg(long, value_name = "NAME=VALUE")]
     pub set: Vec<String>,
-    /// With `--from`: remember a fact first (`--remember his_fear`); may be repeated.
+    /// With `--from`: remember a fact first (`--remember his_fear` or
+    /// `--remember his_fear="the dark"`); may be repeated.
     #[arg(long, value_name = "FACT[=TEXT]")]
     pub remember: Vec<String>,
 }
@@ -119,17 +128,9 @@ pub enum Command {
         /// Write the playthrough (seed and choices) to this file, for `her replay`.
         #[arg(long)]
         record: Option<PathBuf>,
-        /// Start at this node (`chapter.node`, or a chapter's id) instead of the beginning: a
-        /// test start, marked as such in the transcript and the recording.
-        #[arg(long)]
-        from: Option<String>,
-        /// With `--from`: set a variable first (`--set trust=3`); may be repeated.
-        #[arg(long, value_name = "NAME=VALUE")]
-        set: Vec<String>,
-        /// With `--from`: remember a fact first (`--remember his_fear` or
-        /// `--remember his_fear="the dark"`); may be repeated.
-        #[arg(long, value_name = "FACT[=TEXT]")]
-        remember: Vec<String>,
+        /// Where to begin, if not at the start.
+        #[command(flatten)]
+        start: StartArgs,
     },
     /// Replay a recorded playthrough and print its transcript.
     Replay {
@@ -208,7 +209,7 @@ pub fn main() -> ExitCode {
                 screenshots_only: cli.screenshots_only,
                 bare_scene: cli.bare_scene,
                 launched: Some(launched),
-                test_start: match test_start(cli.from, &cli.set, &cli.remember) {
+                test_start: match test_start(&cli.start) {
                     Ok(start) => start,
                     Err(e) => {
                         errln!("error: {e}");
@@ -251,11 +252,9 @@ pub fn main() -> ExitCode {
             choices,
             transcript,
             record,
-            from,
-            set,
-            remember,
+            start,
         }) => {
-            let start = match test_start(from, &set, &remember) {
+            let start = match test_start(&start) {
                 Ok(start) => start,
                 Err(e) => {
                     errln!("error: {e}");
@@ -734,12 +733,13 @@ fn choices_arg(path: &[usize]) -> String {
 }
 
 /// The test start `her read --from X --set a=1 --remember f` asks for, if any.
-fn test_start(
-    from: Option<String>,
-    set: &[String],
-    remember: &[String],
-) -> Result<Option<crate::story::runtime::TestStart>, String> {
-    let Some(from) = from else {
+fn test_start(args: &StartArgs) -> Result<Option<crate::story::runtime::TestStart>, String> {
+    let StartArgs {
+        from,
+        set,
+        remember,
+    } = args;
+    let Some(from) = from.clone() else {
         if set.is_empty() && remember.is_empty() {
             return Ok(None);
         }
@@ -774,10 +774,7 @@ fn repetition_warnings(report: &LoadReport) -> Vec<crate::story::Diagnostic> {
         .filter_map(|r| {
             let node = &story.nodes()[story.lines()[r.line].node];
             let src = report.sources.get(node.source.file)?;
-            let local = node.id.split_once('.').map_or(node.id.as_str(), |(_, n)| n);
-            let span = src
-                .find_field("id", local, node.source.offset)
-                .unwrap_or(node.source.offset..node.source.offset + 1);
+            let span = node.id_span(src);
             let what = if r.memory { "the remembered phrase" } else { "the line" };
             Some(src.diagnostic(
                 Severity::Warning,

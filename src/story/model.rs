@@ -101,6 +101,16 @@ pub struct Node {
     pub source: SourceRef,
 }
 
+impl Node {
+    /// Where the node's id is written in its file (`sources[self.source.file]`): where
+    /// problems about the whole node are shown.
+    pub fn id_span(&self, src: &super::diagnostic::SourceFile) -> Range<usize> {
+        let local = self.id.split_once('.').map_or(self.id.as_str(), |(_, n)| n);
+        src.find_field("id", local, self.source.offset)
+            .unwrap_or(self.source.offset..self.source.offset + 1)
+    }
+}
+
 /// A place in a source file.
 #[derive(Debug, Clone, Default)]
 pub struct SourceRef {

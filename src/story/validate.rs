@@ -163,10 +163,7 @@ fn check_paths(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
         if reach[node.entry] == Reach::No
             && let Some(src) = place(&node.source)
         {
-            let local = node.id.split_once('.').map_or(node.id.as_str(), |(_, n)| n);
-            let span = src
-                .find_field("id", local, node.source.offset)
-                .unwrap_or(node.source.offset..node.source.offset + 1);
+            let span = node.id_span(src);
             out.push(src.diagnostic(
                 Severity::Warning,
                 "W101",
@@ -184,10 +181,7 @@ fn check_paths(story: &Story, sources: &[SourceFile]) -> Vec<Diagnostic> {
             Op::DeadEnd(n) if reach[pc] != Reach::No => {
                 let node = &story.nodes[*n];
                 if let Some(src) = place(&node.source) {
-                    let local = node.id.split_once('.').map_or(node.id.as_str(), |(_, n)| n);
-                    let span = src
-                        .find_field("id", local, node.source.offset)
-                        .unwrap_or(node.source.offset..node.source.offset + 1);
+                    let span = node.id_span(src);
                     out.push(if reach[pc] == Reach::FallThrough {
                         src.diagnostic(
                             Severity::Warning,
@@ -318,10 +312,7 @@ fn check_traps(story: &Story, sources: &[SourceFile], reach: &[Reach]) -> Vec<Di
         };
         let node = &story.nodes[nodes[0]];
         if let Some(src) = sources.get(node.source.file) {
-            let local = node.id.split_once('.').map_or(node.id.as_str(), |(_, n)| n);
-            let span = src
-                .find_field("id", local, node.source.offset)
-                .unwrap_or(node.source.offset..node.source.offset + 1);
+            let span = node.id_span(src);
             out.push(src.diagnostic(
                 Severity::Error,
                 "E023",

@@ -275,6 +275,20 @@ fn every_problem_is_at_its_own_place() {
 }
 
 #[test]
+fn each_variant_that_can_never_be_chosen_is_reported_at_its_own_when() {
+    let chapter = "Chapter(id: \"one\", nodes: [\n(id: \"a\", script: [Variants([\n(when: \"trust > 100\", text: \"os: One.\"),\n(text: \"os: Two {trust} {friend} {n}.\"),\n(when: \"trust > 200\", text: \"os: Three.\"),\n])], end: \"done\"),\n])";
+    let report = load_pair(STORY, chapter);
+    let mut lines: Vec<usize> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "W103")
+        .map(|d| d.line)
+        .collect();
+    lines.sort_unstable();
+    assert_eq!(lines, [3, 5], "{:#?}", report.diagnostics);
+}
+
+#[test]
 fn braces_in_titles_headings_and_prompts_are_filled_in_and_checked() {
     let chapter = r#"Chapter(id: "one", title: "A night with {os_name}", nodes: [
     (id: "a", script: [

@@ -383,9 +383,17 @@ impl<'a> Compiler<'a> {
         });
         let mut jumps = Vec::new();
         for v in variants {
+            // Each variant is placed at its own `when` (a borrowed condition knows where it is).
+            let text = &self.source().text;
+            let offset = v
+                .when
+                .as_ref()
+                .and_then(|w| w.offset_in(text))
+                .and_then(|c| text[..c].rfind("when"))
+                .unwrap_or(self.cursor.offset);
             let source = SourceRef {
                 file: self.cursor.file,
-                offset: self.cursor.offset,
+                offset,
             };
             let when = v.when.as_deref().and_then(|w| self.condition(w));
             let entry = self.ops.len();

@@ -315,6 +315,9 @@ pub fn explore(
     };
     let hasher = std::hash::RandomState::new();
     let (watched, once) = watched(story);
+    // Merging states is sound only over what decides the future: with variants that carry
+    // effects, the generator and the variants' history do too.
+    let picks_matter = story.variants_have_effects();
     let mut seen: HashSet<u64> = HashSet::new();
     // Two frontiers: states whose last step found something new (a node, a line, a choice)
     // go first, so the search reaches every corner of a long story before the bound.
@@ -329,6 +332,9 @@ pub fn explore(
         };
         let mut h = hasher.build_hasher();
         st.hash_branch(&mut h, &watched, &once);
+        if picks_matter {
+            st.hash_picks(&mut h);
+        }
         if !seen.insert(h.finish()) {
             continue;
         }

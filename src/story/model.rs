@@ -728,6 +728,18 @@ impl Story {
         self.untagged
     }
 
+    /// Whether some variant (in `Variants` or `Random`) changes variables when it plays: then
+    /// which one plays can change where the story goes, and `explore` must tell apart states
+    /// that would pick differently.
+    pub fn variants_have_effects(&self) -> bool {
+        self.groups.iter().flat_map(|g| &g.variants).any(|v| {
+            self.ops[v.entry..]
+                .iter()
+                .take_while(|op| !matches!(op, Op::Jump(_)))
+                .any(|op| matches!(op, Op::Effects(..) | Op::AddConst(..)))
+        })
+    }
+
     /// Every literal word of the story, node after node (what the game draws glyphs for).
     pub fn all_text(&self) -> &str {
         &self.text

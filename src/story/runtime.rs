@@ -399,6 +399,19 @@ impl StoryState {
             l.is_some().hash(h);
         }
     }
+
+    /// What else decides the future when variants carry effects (`Story::variants_have_effects`):
+    /// which one plays then depends on the generator and on which were seen last, so states
+    /// that differ there must not be merged.
+    pub fn hash_picks(&self, h: &mut impl Hasher) {
+        (&self.rng, &self.variant_seen, &self.variant_plays).hash(h);
+    }
+}
+
+impl Hash for SeededRng {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        (self.seed, self.rng.get_word_pos()).hash(h);
+    }
 }
 
 impl Hash for Pending {

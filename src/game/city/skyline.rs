@@ -108,51 +108,17 @@ fn shaded_cube() -> Mesh {
     mesh
 }
 
-/// One mesh holding a copy of `unit` (an axis-aligned box) at each transform. The transforms
-/// only scale and move, so normals stay as they are.
+/// One mesh holding a copy of `unit` (an axis-aligned box) at each transform: Bevy's own
+/// `Mesh::transformed_by` and `Mesh::merge`, so the city is a few draws.
 fn merge_boxes(unit: &Mesh, placed: &[Transform]) -> Mesh {
-    use bevy::asset::RenderAssetUsages;
-    use bevy::mesh::{Indices, PrimitiveTopology, VertexAttributeValues};
-    let f3 = |id| match unit.attribute(id) {
-        Some(VertexAttributeValues::Float32x3(v)) => v.clone(),
-        _ => Vec::new(),
+    let mut parts = placed.iter().map(|t| unit.clone().transformed_by(*t));
+    let Some(mut mesh) = parts.next() else {
+        return unit.clone();
     };
-    let positions = f3(Mesh::ATTRIBUTE_POSITION);
-    let normals = f3(Mesh::ATTRIBUTE_NORMAL);
-    let uvs = match unit.attribute(Mesh::ATTRIBUTE_UV_0) {
-        Some(VertexAttributeValues::Float32x2(v)) => v.clone(),
-        _ => Vec::new(),
-    };
-    let colors = match unit.attribute(Mesh::ATTRIBUTE_COLOR) {
-        Some(VertexAttributeValues::Float32x4(v)) => Some(v.clone()),
-        _ => None,
-    };
-    let indices: Vec<u32> = unit
-        .indices()
-        .map(|i| i.iter().map(|i| i as u32).collect())
-        .unwrap_or_default();
-    let n = positions.len();
-    let mut out_pos = Vec::with_capacity(n * placed.len());
-    let mut out_idx = Vec::with_capacity(indices.len() * placed.len());
-    for (k, t) in placed.iter().enumerate() {
-        out_pos.extend(
-            positions
-                .iter()
-                .map(|p| t.transform_point(Vec3::from_array(*p)).to_array()),
-        );
-        out_idx.extend(indices.iter().map(|i| i + (k * n) as u32));
-    }
-    let repeat = |v: &[[f32; 3]]| v.repeat(placed.len());
-    let mut mesh = Mesh::new(
-        PrimitiveTopology::TriangleList,
-        RenderAssetUsages::RENDER_WORLD,
-    )
-    .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, out_pos)
-    .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, repeat(&normals))
-    .with_inserted_attribute(Mesh::ATTRIBUTE_UV_0, uvs.repeat(placed.len()))
-    .with_inserted_indices(Indices::U32(out_idx));
-    if let Some(colors) = colors {
-        mesh.insert_attribute(Mesh::ATTRIBUTE_COLOR, colors.repeat(placed.len()));
+    for part in parts {
+        // Copies of one mesh share their attributes and topology: merging cannot fail.
+        let merged = mesh.merge(&part);
+        debug_assert!(merged.is_ok(), "copies of one mesh merge: {merged:?}");
     }
     mesh
 }

@@ -753,11 +753,13 @@ fn test_start(args: &StartArgs) -> Result<Option<crate::story::runtime::TestStar
         pairs.push((name.trim().to_owned(), value.to_owned()));
     }
     for r in remember {
+        // Without a text, the fact's name stands for it (`his_fear` reads "his fear"), so a
+        // test start shows where a memory is used.
         let (name, text) = match r.split_once('=') {
-            Some((n, t)) => (n.trim(), t.trim_matches('"')),
-            None => (r.trim(), r.trim()),
+            Some((n, t)) => (n.trim().to_owned(), t.trim_matches('"').to_owned()),
+            None => (r.trim().to_owned(), r.trim().replace('_', " ")),
         };
-        pairs.push((name.to_owned(), text.to_owned()));
+        pairs.push((name, text));
     }
     Ok(Some(crate::story::runtime::TestStart { from, set: pairs }))
 }

@@ -28,6 +28,7 @@ const CASES: &[&str] = &[
     "e024_bad_name",
     "e026_next_and_end",
     "e027_detour_never_returns",
+    "e028_newer_format",
     "w101_unreachable",
     "w103_variant_never_chosen",
     "w104_ending_never_reached",

@@ -435,3 +435,22 @@ fn an_empty_mod_folder_is_reported() {
     );
     assert!(report.story.is_some(), "the story still loads");
 }
+
+#[test]
+fn a_file_for_a_newer_format_is_refused_and_older_files_keep_loading() {
+    let chapter = r#"Chapter(id: "one", nodes: [(id: "a", script: [Line("os: {trust} {friend} {n}")], end: "done")])"#;
+    // No `format`: format 1, loads.
+    assert!(load_pair(STORY, chapter).story.is_some());
+    // Format 2, said: loads.
+    let two = STORY.replace("Story(\n", "Story(\n    format: 2,\n");
+    assert!(load_pair(&two, chapter).story.is_some());
+    // A newer one: refused at its place, and its chapters are not reported missing.
+    let future = chapter.replace(r#"Chapter(id: "one","#, r#"Chapter(format: 9, id: "one","#);
+    let report = load_pair(STORY, &future);
+    let codes = codes(&report);
+    assert!(codes.contains(&"E028"), "{codes:?}");
+    assert!(
+        !codes.contains(&"E002"),
+        "no false missing chapter: {codes:?}"
+    );
+}

@@ -119,6 +119,23 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Decls<V> {
     }
 }
 
+/// The newest dialogue format this build reads. Format 2 brought stable ids, text logic inside
+/// lines, glue, detours, memories with forms, variants with `max`/`cooldown`, `allow` and
+/// `echo_choices`; a file says which it is written for with `format: 2`.
+pub const FORMAT: u32 = 2;
+
+impl DialogueFile<'_> {
+    /// The format the file says it is written for (1 when it does not say).
+    pub fn format(&self) -> u32 {
+        match self {
+            DialogueFile::Story(d) => d.format,
+            DialogueFile::Chapter(d) => d.format,
+            DialogueFile::Mod(d) => d.format,
+        }
+        .unwrap_or(1)
+    }
+}
+
 /// One dialogue file: what it is is named by its first word.
 #[derive(Debug, Clone, Deserialize)]
 pub enum DialogueFile<'a> {
@@ -135,6 +152,10 @@ pub enum DialogueFile<'a> {
 #[serde(rename = "Story")]
 #[serde(deny_unknown_fields)]
 pub struct StoryDef {
+    /// The dialogue format the file is written for (`FORMAT`); files without it are format 1
+    /// and keep loading. A newer one than this build reads is refused (`E028`).
+    #[serde(default)]
+    pub format: Option<u32>,
     /// The story's title.
     pub title: String,
     /// Chapter ids in playing order.
@@ -164,6 +185,10 @@ pub struct StoryDef {
 #[serde(rename = "Mod")]
 #[serde(deny_unknown_fields)]
 pub struct ModDef {
+    /// The dialogue format the file is written for (`FORMAT`); files without it are format 1
+    /// and keep loading. A newer one than this build reads is refused (`E028`).
+    #[serde(default)]
+    pub format: Option<u32>,
     /// The mod's name, shown in messages.
     pub name: String,
     /// Chapters the mod adds, in order.
@@ -225,6 +250,10 @@ pub struct EndingDef {
 #[serde(rename = "Chapter")]
 #[serde(deny_unknown_fields)]
 pub struct ChapterDef<'a> {
+    /// The dialogue format the file is written for (`FORMAT`); files without it are format 1
+    /// and keep loading. A newer one than this build reads is refused (`E028`).
+    #[serde(default)]
+    pub format: Option<u32>,
     /// Stable id.
     #[serde(borrow)]
     pub id: Text<'a>,

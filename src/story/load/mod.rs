@@ -229,6 +229,27 @@ fn compile(sources: Vec<SourceFile>, layers: &[Range<usize>], two_cores: bool) -
     });
     for (layer, file, result) in results {
         match result {
+            Ok(content) if content.format() > super::format::FORMAT => {
+                let source = &sources[file];
+                // The field itself (`format:`), not the word in a comment.
+                let at = source
+                    .text
+                    .match_indices("format")
+                    .map(|(i, _)| i)
+                    .find(|&i| source.text[i + 6..].trim_start().starts_with(':'))
+                    .unwrap_or(0);
+                diagnostics.push(source.diagnostic(
+                    Severity::Error,
+                    "E028",
+                    at..(at + 6).min(source.text.len()),
+                    format!(
+                        "this file is written for dialogue format {}, and this build reads up to {}",
+                        content.format(),
+                        super::format::FORMAT
+                    ),
+                    Some("update the game and its tools, or write the file for an older format".into()),
+                ));
+            }
             Ok(content) => parsed.push(Parsed {
                 file,
                 layer,
@@ -556,7 +577,7 @@ impl<'a> Compiler<'a> {
 /// Whether a problem means a file could not be parsed (or read) whole: what it holds is then
 /// "in a file with errors", and nothing it would have declared is reported missing.
 fn unparsed(d: &Diagnostic) -> bool {
-    matches!(d.code, "E001" | "E012" | "E013" | "E014" | "E021")
+    matches!(d.code, "E001" | "E012" | "E013" | "E014" | "E021" | "E028")
 }
 
 /// The `allow` lists of chapter files and nodes: (file, byte range, codes).

@@ -36,6 +36,7 @@ const CASES: &[&str] = &[
     "w106_all_choices_conditional",
     "w107_unused_variable",
     "w120_untagged",
+    "w124_then_reads_what_do_set",
 ];
 
 fn rendered(case: &str) -> String {

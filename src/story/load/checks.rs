@@ -45,6 +45,41 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// `W124`: a choice's `then` tests what the same choice's `do` has just set (`x = ...`,
+    /// `remember`, `forget`). The `do` runs first, so the test sees the value just set and its
+    /// answer is always the same: a writer who meant the old value is told; one who meant it
+    /// allows it (`allow: ["W124"]`). Adding (`+=`) is left alone: reading the new total is
+    /// what it is for.
+    pub(super) fn check_then_reads(&mut self, def: &ChoiceDef, changed: &[usize], from: usize) {
+        if changed.is_empty() || def.then.is_empty() {
+            return;
+        }
+        let mut read = Vec::new();
+        for op in &self.ops[from..] {
+            match op {
+                Op::JumpUnless(c, _) => c.reads(&mut read),
+                Op::Group(g) => {
+                    for v in &self.groups[*g].variants {
+                        if let Some(w) = &v.when {
+                            w.cond.reads(&mut read);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(&slot) = read.iter().find(|s| changed.contains(s)) {
+            let name = self.variables[slot].name.clone();
+            self.report(
+                Severity::Warning,
+                "W124",
+                Some(&def.text),
+                format!("this choice's `then` tests `{name}`, which its own `do` has just set: it sees the value just set, every time"),
+                Some(format!("if the old value was meant, test it before the choice (or set a flag there); if the new one, allow it: `allow: [\"W124\"]`")),
+            );
+        }
+    }
+
     /// The counts a node may hold (`E025`): far above any real story, so a generated or hostile
     /// file is refused at its place instead of slowing every tool down.
     pub(super) fn check_counts(&mut self, node: &NodeDef) {

@@ -151,8 +151,16 @@ impl<'a> Compiler<'a> {
             });
         }
         let effects = self.effects(&def.effects);
+        // What the `do` sets outright (not `+=`): a `then` that tests it always gets one answer.
+        let changed: Vec<usize> = effects
+            .iter()
+            .filter(|e| !matches!(e, Effect::AddNum(..)))
+            .map(Effect::target)
+            .collect();
         self.push_effects(effects);
+        let then_start = self.ops.len();
         self.steps(&def.then);
+        self.check_then_reads(def, &changed, then_start);
         match def.goto.as_deref().map(|g| self.target(g)) {
             Some(Some(target)) => self.ops.push(Op::Goto(target as u32, 0)),
             Some(None) => self.ops.push(Op::DeadEnd(self.node)),

@@ -75,7 +75,7 @@ impl<'a> Compiler<'a> {
                 "W124",
                 Some(&def.text),
                 format!("this choice's `then` tests `{name}`, which its own `do` has just set: it sees the value just set, every time"),
-                Some(format!("if the old value was meant, test it before the choice (or set a flag there); if the new one, allow it: `allow: [\"W124\"]`")),
+                Some("if the old value was meant, test it before the choice (or set a flag there); if the new one, allow it: `allow: [\"W124\"]`".into()),
             );
         }
     }

@@ -642,3 +642,22 @@ fn a_variant_can_be_limited_in_how_often_and_how_soon_it_plays() {
         "{seen:?}"
     );
 }
+
+#[test]
+fn a_type_error_in_an_effect_gets_an_effects_hint() {
+    let report = load_chapter(
+        r#"Chapter(id: "one", nodes: [(id: "a", script: [Line("os: {trust} {os_name} {met}"), Do(["trust = \"high\"", "met = 3"])], end: "done")])"#,
+    );
+    let hints: Vec<&str> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "E005")
+        .filter_map(|d| d.hint.as_deref())
+        .collect();
+    assert!(hints.iter().any(|h| h.contains("`trust = 3`")), "{hints:?}");
+    assert!(
+        hints.iter().any(|h| h.contains("`met = true`")),
+        "{hints:?}"
+    );
+    assert!(!hints.iter().any(|h| h.contains("compare it")), "{hints:?}");
+}

@@ -782,6 +782,7 @@ pub fn compile_condition(text: &str, scope: &impl Scope) -> Result<CompiledCond,
         scope,
         errors: &mut errors,
         specificity: &mut specificity,
+        target: None,
     }
     .cond(&node);
     if errors.is_empty() {
@@ -817,6 +818,7 @@ pub fn compile_effect(text: &str, scope: &impl Scope) -> Result<Effect, Vec<Expr
         scope,
         errors: &mut errors,
         specificity: &mut specificity,
+        target: None,
     };
     // `remember` and `forget` carry their keyword as the first pair.
     if matches!(rule, Rule::remember | Rule::forget) {
@@ -830,6 +832,7 @@ pub fn compile_effect(text: &str, scope: &impl Scope) -> Result<Effect, Vec<Expr
     let Some((slot, ty)) = typer.variable(name, &name_span) else {
         return Err(errors);
     };
+    typer.target = Some((name.to_owned(), ty));
     let effect = match rule {
         Rule::forget | Rule::remember => {
             if ty != VarType::Fact {
@@ -929,6 +932,9 @@ struct Typer<'a, S: Scope> {
     scope: &'a S,
     errors: &'a mut Vec<ExprError>,
     specificity: &'a mut u32,
+    /// In an effect: the variable it sets, and its type, so a wrong value gets an effect's
+    /// hint (what to write instead), not a condition's.
+    target: Option<(String, VarType)>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -1138,10 +1144,21 @@ impl<S: Scope> Typer<'_, S> {
             Kind::Text => "text",
             Kind::Bool => "true or false",
         };
-        let hint = match got {
-            "a number" => Some("compare it, as in `trust >= 3`".to_owned()),
-            "text" => Some("compare it, as in `os_name == \"Samantha\"`".to_owned()),
-            _ => None,
+        let hint = match (&self.target, got) {
+            // In an effect, say what the variable takes.
+            (Some((name, ty)), _) => Some(match ty {
+                VarType::Number => {
+                    format!("`{name}` is a number: write `{name} = 3`, or `{name} += 1`")
+                }
+                VarType::Flag => format!(
+                    "`{name}` is true or false: write `{name} = true`, or a condition such as `{name} = trust >= 3`"
+                ),
+                VarType::Text => format!("`{name}` is text: write `{name} = \"words\"`"),
+                VarType::Fact => format!("`{name}` is a fact: write `remember {name} = \"words\"`"),
+            }),
+            (None, "a number") => Some("compare it, as in `trust >= 3`".to_owned()),
+            (None, "text") => Some("compare it, as in `os_name == \"Samantha\"`".to_owned()),
+            (None, _) => None,
         };
         self.error(
             node.span.clone(),

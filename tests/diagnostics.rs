@@ -37,6 +37,7 @@ const CASES: &[&str] = &[
     "w107_unused_variable",
     "w120_untagged",
     "w124_then_reads_what_do_set",
+    "w125_ink_syntax",
 ];
 
 fn rendered(case: &str) -> String {

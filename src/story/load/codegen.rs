@@ -305,6 +305,7 @@ impl<'a> Compiler<'a> {
 
     pub(super) fn line(&mut self, text: &str) {
         let (text, tag) = split_line_tag(text);
+        self.check_ink_syntax(text);
         // Glue (ink's `<>`): at the end, the next line continues this one; at the start, this
         // one continues the line just before it in the script.
         let (text, glue) = match text.trim_end().strip_suffix("<>") {
@@ -537,6 +538,41 @@ impl<'a> Compiler<'a> {
         }
         self.letters[l].paragraphs = paragraphs;
         self.ops.push(Op::Letter(l));
+    }
+}
+
+impl Compiler<'_> {
+    /// `W125`: a line that is ink's syntax, written as words (`-> knot`, `* choice`, `~ x = 1`,
+    /// `VAR x = 1`): this format has a construct for each, and the line would be read aloud.
+    fn check_ink_syntax(&mut self, text: &str) {
+        let t = text.trim_start();
+        let ours = [
+            (
+                "->",
+                "a divert: write `Goto(\"node\")` (or `Detour(\"node\")` for a tunnel)",
+            ),
+            ("* ", "a choice: add it to the node's `choices`"),
+            (
+                "+ ",
+                "a sticky choice: add it to the node's `choices` (without `once`)",
+            ),
+            ("~ ", "logic: write it in `Do([\"...\"])`"),
+            ("VAR ", "a variable: declare it in `variables` in story.ron"),
+            ("CONST ", "a constant: declare a variable in story.ron"),
+            ("===", "a knot: make it a node"),
+        ];
+        if let Some((mark, what)) = ours.iter().find(|(m, _)| t.starts_with(m)) {
+            self.report(
+                Severity::Warning,
+                "W125",
+                Some(text),
+                format!(
+                    "this line starts with ink's `{}`: it would be read aloud as words",
+                    mark.trim()
+                ),
+                Some(format!("ink's `{}` is {what}", mark.trim())),
+            );
+        }
     }
 }
 

@@ -595,7 +595,9 @@ fn explore_cmd(
         "{} distinct states{}",
         report.states,
         if report.complete {
-            " (complete)"
+            // A complete search is complete for this seed: random picks follow it, so another
+            // seed can pick (and, where a variant carries effects, branch) differently.
+            " (complete for this seed: every choice at every state; random picks follow the seed)"
         } else {
             " (stopped at --max-states: raise it to see more)"
         }

@@ -11,6 +11,7 @@ mod golden;
 #[cfg(feature = "game")]
 mod house;
 mod invariants;
+mod record;
 mod robust;
 mod saves;
 #[cfg(feature = "game")]

@@ -8,6 +8,7 @@
 //! - `load`: files to an immutable `Story`, with every problem placed;
 //! - `validate`: whole-story checks;
 //! - `runtime`: `StoryState` and the pull API (`Story::next`, `Story::choose`);
+//! - `record`: what a player has seen across playthroughs (read-skip, flowchart, gallery);
 //! - `save`: atomic, versioned saves that survive story edits;
 //! - `explore`: every reachable state;
 //! - `tag`: `her tag`, stable ids stamped into the files as text edits;
@@ -21,6 +22,7 @@ pub mod files;
 pub mod format;
 pub mod load;
 pub mod model;
+pub mod record;
 pub mod runtime;
 pub mod save;
 pub mod stats;

@@ -1,0 +1,110 @@
+//! The record across playthroughs: it grows with every playthrough, never loses what it had
+//! (a new game, a story edit), and every decision in it can be reached again exactly.
+
+use std::path::Path;
+
+use her::story::Resume;
+use her::story::record::Record;
+use her::story::save::Playthrough;
+
+use crate::common::{mini, mini_edited};
+
+fn playthrough(seed: u64, picks: &[usize]) -> Playthrough {
+    let story = mini();
+    let st = story.play(seed, picks, |_, _, _| {}).unwrap();
+    Playthrough::new(&story, &st)
+}
+
+#[test]
+fn the_record_keeps_every_playthrough_and_what_each_saw() {
+    let story = mini();
+    let mut record = Record::default();
+    // One playthrough, noted midway and again at its end: kept once, its ending counted once.
+    let midway = playthrough(5, &[0]);
+    record.note(&story, &midway, 100).unwrap();
+    let lines_midway = record.lines.len();
+    let whole = playthrough(5, &[0, 1, 0, 0, 0, 0, 0, 0]);
+    record.note(&story, &whole, 200).unwrap();
+    record.note(&story, &whole, 300).unwrap();
+    assert_eq!(
+        record.playthroughs.len(),
+        1,
+        "a playthrough that goes on replaces itself"
+    );
+    assert!(record.lines.len() > lines_midway);
+    let endings: Vec<_> = record.endings.values().collect();
+    assert_eq!(endings.len(), 1, "{:?}", record.endings);
+    assert_eq!((endings[0].first, endings[0].times), (200, 1));
+    // A new game adds; nothing of the first is lost.
+    let before = record.clone();
+    record.note(&story, &playthrough(9, &[1, 0]), 400).unwrap();
+    assert_eq!(record.playthroughs.len(), 2);
+    assert!(before.lines.is_subset(&record.lines));
+    assert!(before.nodes.is_subset(&record.nodes));
+    assert!(before.choices.is_subset(&record.choices));
+    assert!(record.choices.iter().any(|c| c.starts_with("one.start/")));
+}
+
+#[test]
+fn every_decision_in_the_record_can_be_reached_again_exactly() {
+    let story = mini();
+    let mut record = Record::default();
+    record
+        .note(&story, &playthrough(5, &[0, 1, 0, 0]), 1)
+        .unwrap();
+    record.note(&story, &playthrough(9, &[1, 0, 1]), 2).unwrap();
+    let visited: Vec<_> = record.decisions_visited(&story).collect();
+    assert_eq!(visited.len(), 7);
+    for (node, p, k) in visited {
+        let state = record.state_at(&story, p, k).expect("reachable");
+        // The same state, field for field, as a straight playthrough just before that decision.
+        let picks: Vec<usize> = record.playthroughs[p]
+            .choices
+            .iter()
+            .map(|c| *c as usize - 1)
+            .collect();
+        let whole = story
+            .play(record.playthroughs[p].seed, &picks, |_, _, _| {})
+            .unwrap();
+        let mut straight = story.rollback(&whole, k);
+        // Rollback stops where the decision is offered; so does `state_at`.
+        assert!(state.is_waiting() && straight.is_waiting(), "at {node}");
+        let _ = story.next(&mut straight);
+        let mut again = state.clone();
+        let _ = story.next(&mut again);
+        assert_eq!(
+            again, straight,
+            "decision {k} of playthrough {p}, at {node}"
+        );
+    }
+}
+
+#[test]
+fn the_record_survives_a_story_edit_and_a_damaged_file_is_an_error() {
+    let story = mini();
+    let mut record = Record::default();
+    record.note(&story, &playthrough(5, &[1, 0]), 1).unwrap();
+    assert!(record.choices.iter().any(|c| c.ends_with("/silent")));
+    // The choice is cut from the story: a new playthrough in the edited story keeps the old id.
+    let edited = mini_edited(
+        "one.ron",
+        r#"(text: "Say nothing.", id: "silent", do: ["trust -= 1"], then: [Line("os: Okay. #line:f8910e")], goto: "fear"),"#,
+        "",
+    );
+    let st = edited.play(3, &[0], |_, _, _| {}).unwrap();
+    record
+        .note(&edited, &Playthrough::new(&edited, &st), 2)
+        .unwrap();
+    assert!(
+        record.choices.iter().any(|c| c.ends_with("/silent")),
+        "kept, not erased"
+    );
+    // Written and read back; a damaged file is an error (the game keeps it aside).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("record.ron");
+    record.write(&path).unwrap();
+    assert_eq!(Record::read(&path).unwrap(), record);
+    std::fs::write(&path, "Record(lines: [").unwrap();
+    assert!(Record::read(&path).is_err());
+    assert!(Record::read(Path::new("/no/such/record.ron")).is_err());
+}

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use her::story::Resume;
 use her::story::record::Record;
 use her::story::save::Playthrough;
 

@@ -14,7 +14,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::model::Story;
-use super::runtime::{Event, Pick};
+use super::runtime::Event;
 use super::save::{Playthrough, Refused, SaveError, write_atomic};
 
 /// The record's format version.
@@ -93,25 +93,7 @@ impl Record {
                 .get(d.node as usize)
                 .map(|n| n.id.as_str())
                 .unwrap_or_default();
-            let pick = match d.pick {
-                Pick::Choice(c) => story
-                    .choices()
-                    .get(c as usize)
-                    .map(|c| c.id.clone())
-                    .unwrap_or_default(),
-                Pick::Fragment(l, p, f) => story
-                    .letters()
-                    .get(l as usize)
-                    .and_then(|letter| {
-                        let frag = letter
-                            .paragraphs
-                            .get(p as usize)?
-                            .fragments
-                            .get(f as usize)?;
-                        Some(format!("{}/{}", letter.id, frag.id))
-                    })
-                    .unwrap_or_default(),
-            };
+            let pick = super::save::pick_id(story, d.pick);
             self.choices.insert(format!("{at}/{pick}"));
         }
         if let Some(e) = st.ending().and_then(|e| story.endings().get(e)) {

@@ -650,7 +650,8 @@ fn offered_ids(story: &Story, st: &StoryState, event: &Event<'_>) -> Vec<String>
     }
 }
 
-fn pick_id(story: &Story, pick: Pick) -> String {
+/// The stable id of what a decision picked: the choice's id, or `letter/fragment`.
+pub(crate) fn pick_id(story: &Story, pick: Pick) -> String {
     match pick {
         Pick::Choice(global) => story
             .choices

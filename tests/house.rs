@@ -295,6 +295,17 @@ fn a_new_game_keeps_the_previous_playthroughs_latest_autosave() {
         doc.playthrough.seed,
         "loaded the previous playthrough"
     );
+
+    // The record across playthroughs has every one of them: new games never lose it.
+    let data = app.world().resource::<DataDir>().clone();
+    data.disk.flush();
+    let record = her::story::record::Record::read(&data.record()).expect("the record");
+    let seeds: std::collections::BTreeSet<u64> =
+        record.playthroughs.iter().map(|p| p.seed).collect();
+    assert!(
+        seeds.len() >= 4,
+        "every playthrough is in the record: {seeds:?}"
+    );
 }
 
 /// A value whose writing out fails, as a save's could.
@@ -383,7 +394,12 @@ fn damaged_files_are_kept_aside_and_settings_come_back_into_range() {
     app.update();
     let data = app.world().resource::<DataDir>().clone();
     data.disk.flush();
-    assert!(data.seen().exists(), "a new list of seen lines");
+    // Seen lines now live in the record across playthroughs (one file, not two): it holds the
+    // lines read and this playthrough, and the old seen.ron is never written again.
+    let record = her::story::record::Record::read(&data.record()).expect("a new record");
+    assert!(!record.lines.is_empty(), "the lines read are in it");
+    assert_eq!(record.playthroughs.len(), 1, "and the playthrough");
+    assert!(!data.seen().exists(), "seen.ron is not written again");
     for (name, text) in kept {
         assert_eq!(
             std::fs::read_to_string(dir.path().join(name)).unwrap(),

@@ -42,9 +42,16 @@ impl DataDir {
         self.path.join("settings.ron")
     }
 
-    /// The lines seen in any playthrough.
+    /// The lines seen in any playthrough, as earlier versions kept them (read once into the
+    /// record, never written again).
     pub fn seen(&self) -> PathBuf {
         self.path.join("seen.ron")
+    }
+
+    /// The record across playthroughs (`story::record::Record`): what read-skip skips, the
+    /// endings reached, every playthrough.
+    pub fn record(&self) -> PathBuf {
+        self.path.join("record.ron")
     }
 
     /// The folder of the saves and their pictures.

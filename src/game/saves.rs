@@ -22,6 +22,7 @@ use super::persist::{DataDir, Notices, ReadOutcome, read_or_move_aside};
 use super::runner::{PlayerInput, SceneChange, Showing, StoryRunner};
 use super::{GameOptions, LoadedStory, Menu, Play, Screen};
 use crate::story::SaveDoc;
+use crate::story::record::Record;
 
 /// How many autosaves are kept, in rotation.
 pub const AUTOSAVES: u8 = 3;
@@ -248,8 +249,62 @@ pub fn when(saved_at: u64) -> String {
     }
 }
 
-/// Reads the seen lines; a damaged file is moved aside and kept, with a notice, and a new list
-/// begun (never written over).
+/// What the player has seen across every playthrough (`story::record::Record`): read at start,
+/// noted at every chapter and ending, written with the autosaves and at exit. Never lost by a
+/// new game; a damaged one is kept aside.
+#[derive(Resource, Debug, Default)]
+pub struct PlayerRecord(pub Record);
+
+/// Reads the record, and the seen lines of an earlier version's `seen.ron` into it: one record,
+/// not two files. A damaged file is moved aside and kept, with a notice, and a new one begun.
+pub fn read_record(dir: &DataDir) -> (PlayerRecord, SeenLines, Vec<String>) {
+    let mut notices = Vec::new();
+    let mut record =
+        match read_or_move_aside::<Record>(&dir.record(), "the record of what you have seen") {
+            ReadOutcome::Missing => Record::default(),
+            ReadOutcome::Read(record) => record,
+            ReadOutcome::MovedAside(notice) => {
+                notices.push(notice);
+                Record::default()
+            }
+        };
+    let (legacy, notice) = read_seen(dir);
+    notices.extend(notice);
+    record.lines.extend(legacy.lines);
+    let seen = SeenLines {
+        lines: record.lines.iter().cloned().collect(),
+        dirty: false,
+    };
+    (PlayerRecord(record), seen, notices)
+}
+
+/// Notes the playthrough in the record and queues the record for the disk.
+fn write_record(
+    dir: &DataDir,
+    seen: &mut SeenLines,
+    record: &mut PlayerRecord,
+    runner: Option<&StoryRunner>,
+) {
+    record.0.lines.extend(seen.lines.iter().cloned());
+    if let Some(runner) = runner {
+        let now = SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        // A playthrough the story no longer follows is simply not noted.
+        let _ = record
+            .0
+            .note(&runner.story, &runner.save_doc().playthrough, now);
+    }
+    dir.disk.write_ron(
+        dir.record(),
+        "the record of what you have seen",
+        record.0.clone(),
+    );
+    seen.dirty = false;
+}
+
+/// Reads an earlier version's seen lines (`seen.ron`); a damaged file is moved aside and kept,
+/// with a notice.
 pub fn read_seen(dir: &DataDir) -> (SeenLines, Option<String>) {
     match read_or_move_aside::<Vec<String>>(&dir.seen(), "the list of lines you have seen") {
         ReadOutcome::Missing => (SeenLines::default(), None),
@@ -264,18 +319,6 @@ pub fn read_seen(dir: &DataDir) -> (SeenLines, Option<String>) {
     }
 }
 
-/// Queues the seen lines for the disk when they changed.
-fn write_seen(dir: &DataDir, seen: &mut SeenLines) {
-    if !seen.dirty {
-        return;
-    }
-    let mut lines: Vec<String> = seen.lines.iter().cloned().collect();
-    lines.sort();
-    dir.disk
-        .write_ron(dir.seen(), "the lines you have seen", lines);
-    seen.dirty = false;
-}
-
 /// Reads what the data folder holds: the seen lines, the autosaves' rotation, whether there is
 /// a save to continue. (An autosave from before the rotation becomes the first of it.)
 fn setup(mut commands: Commands, dir: Res<DataDir>, mut notices: ResMut<Notices>) {
@@ -287,11 +330,12 @@ fn setup(mut commands: Commands, dir: Res<DataDir>, mut notices: ResMut<Notices>
             dir.thumbnail(&Slot::Auto(1)),
         );
     }
-    let (seen, notice) = read_seen(&dir);
-    if let Some(notice) = notice {
+    let (record, seen, said) = read_record(&dir);
+    for notice in said {
         notices.say(notice);
     }
     commands.insert_resource(seen);
+    commands.insert_resource(record);
     commands.insert_resource(Autosaves::from_disk(&dir));
     commands.insert_resource(SlotList {
         slots: Vec::new(),
@@ -493,8 +537,10 @@ fn autosave(
     dir: Option<Res<DataDir>>,
     mut autosaves: ResMut<Autosaves>,
     mut seen: ResMut<SeenLines>,
+    mut record: ResMut<PlayerRecord>,
     mut picture: ResMut<PendingPicture>,
     mut list: ResMut<SlotList>,
+    mut noted_ending: Local<Option<(u64, usize)>>,
 ) {
     let _work = work.start();
     let (Some(runner), Some(dir)) = (runner, dir) else {
@@ -509,7 +555,15 @@ fn autosave(
         list.can_continue = true;
         // The title card is a fine picture for a chapter's autosave.
         picture.0 = Some((slot, 2));
-        write_seen(&dir, &mut seen);
+        write_record(&dir, &mut seen, &mut record, Some(&runner));
+    }
+    // An ending is noted once: the record has it even if the game is closed on the ending.
+    if let Showing::Ending { .. } = runner.showing {
+        let this = (runner.state.seed, runner.state.decisions.len());
+        if *noted_ending != Some(this) {
+            *noted_ending = Some(this);
+            write_record(&dir, &mut seen, &mut record, Some(&runner));
+        }
     }
 }
 
@@ -608,12 +662,14 @@ fn forget_slots(mut list: ResMut<SlotList>) {
 fn save_seen_on_exit(
     mut exits: MessageReader<AppExit>,
     dir: Option<Res<DataDir>>,
+    runner: Option<Res<StoryRunner>>,
     mut seen: ResMut<SeenLines>,
+    mut record: ResMut<PlayerRecord>,
 ) {
     if exits.read().next().is_some()
         && let Some(dir) = dir
     {
-        write_seen(&dir, &mut seen);
+        write_record(&dir, &mut seen, &mut record, runner.as_deref());
     }
 }
 
@@ -628,6 +684,7 @@ pub fn plugin(app: &mut App) {
         .add_message::<ToTitle>()
         .init_resource::<PendingPicture>()
         .init_resource::<SeenLines>()
+        .init_resource::<PlayerRecord>()
         .init_resource::<SlotList>()
         .insert_resource(Autosaves {
             next: 1,

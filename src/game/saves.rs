@@ -537,8 +537,7 @@ fn autosave(
     dir: Option<Res<DataDir>>,
     mut autosaves: ResMut<Autosaves>,
     (mut seen, mut record): (ResMut<SeenLines>, ResMut<PlayerRecord>),
-    mut picture: ResMut<PendingPicture>,
-    mut list: ResMut<SlotList>,
+    (mut picture, mut list): (ResMut<PendingPicture>, ResMut<SlotList>),
     mut noted_ending: Local<Option<(u64, usize)>>,
 ) {
     let _work = work.start();

@@ -14,7 +14,7 @@ use bevy::time::TimeUpdateStrategy;
 use her::game::input::Action;
 use her::game::persist::{DataDir, Notices};
 use her::game::runner::{PlayerInput, Showing, StoryRunner};
-use her::game::saves::{AUTOSAVES, LoadFrom, NewGame, SaveTo, Slot, read_slot};
+use her::game::saves::{AUTOSAVES, LoadFrom, NewGame, PlayerRecord, SaveTo, Slot, read_slot};
 use her::game::screens::conversation::Conversation;
 use her::game::settings::{Settings, load_settings, read_settings};
 use her::game::{LoadedStory, Menu, Play, Screen};
@@ -668,4 +668,30 @@ fn the_rooms_that_draw_read_no_files_and_ask_the_engine_nothing() {
         }
         assert!(text.starts_with("//!"), "{} opens with //!", room.display());
     }
+}
+
+#[test]
+fn choices_taken_in_an_earlier_playthrough_are_known_at_the_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = house(dir.path(), shipped(), None);
+    // The first playthrough takes the first option everywhere, into chapter 2 (an autosave and
+    // the record are written at its card).
+    new_game(&mut app, 3);
+    play_until(&mut app, "chapter 2", |s| {
+        matches!(s, Showing::ChapterCard { number: 2, .. })
+    });
+    app.update();
+    // A new game: at its first choice, the option taken before is known as taken, the others
+    // not.
+    new_game(&mut app, 4);
+    play_until(&mut app, "a choice", Showing::is_choice);
+    let keys = runner(&app).choice_keys.clone();
+    assert!(keys.len() >= 2, "{keys:?}");
+    let record = &app.world().resource::<PlayerRecord>().0;
+    assert!(
+        record.choices.contains(&keys[0]),
+        "{keys:?} in {:?}",
+        record.choices
+    );
+    assert!(!record.choices.contains(&keys[1]), "{keys:?}");
 }

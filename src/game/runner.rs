@@ -28,6 +28,9 @@ pub struct StoryRunner {
     /// How many moments have been shown: a new one is new even when it looks like the last (two
     /// pauses of the same length with only a scene change between them).
     pub moment: u64,
+    /// The choices shown, by the keys the record knows them by (`chapter.node/choice`), so the
+    /// screen can mark those taken in an earlier playthrough.
+    pub choice_keys: Vec<String>,
 }
 
 /// One backlog entry.
@@ -154,6 +157,7 @@ impl StoryRunner {
             backlog: Vec::new(),
             notice: None,
             moment: 0,
+            choice_keys: Vec::new(),
         }
     }
 
@@ -166,6 +170,7 @@ impl StoryRunner {
             backlog: Vec::new(),
             notice,
             moment: 0,
+            choice_keys: Vec::new(),
         };
         runner.rebuild_backlog();
         runner
@@ -247,6 +252,8 @@ impl StoryRunner {
                 }
                 Event::Pause(secs) => Showing::Pause(secs),
                 Event::Choices(views) => {
+                    let node = &story.nodes()[self.state.node()].id;
+                    self.choice_keys = views.iter().map(|v| format!("{node}/{}", v.id)).collect();
                     Showing::Choices(views.into_iter().map(|v| v.text.into_owned()).collect())
                 }
                 Event::LetterStart(_) => continue,

@@ -10,7 +10,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 
 use crate::game::input::{Action, InputSet};
 use crate::game::runner::{PlayerInput, Showing, StoryRunner};
-use crate::game::saves::{LoadFrom, SaveTo, SeenLines, Slot};
+use crate::game::saves::{LoadFrom, PlayerRecord, SaveTo, SeenLines, Slot};
 use crate::game::settings::Settings;
 use crate::game::theme::{self, DrawSet, italic, palette, paper_frame, serif, veil};
 use crate::game::{Menu, Play, Screen, StoryLive, WorkMeter, story_live};
@@ -180,11 +180,17 @@ fn draw(
     conversation: Res<Conversation>,
     settings: Option<Res<Settings>>,
     time: Res<Time>,
-    mut actions: MessageWriter<Action>,
+    (mut actions, record): (MessageWriter<Action>, Option<Res<PlayerRecord>>),
     mut play: ResMut<NextState<Play>>,
 ) -> Result {
     let _work = work.start();
     let Some(runner) = runner else { return Ok(()) };
+    // Choices taken in an earlier playthrough are marked, as the best visual novels do.
+    let taken: Vec<bool> = runner
+        .choice_keys
+        .iter()
+        .map(|k| record.as_ref().is_some_and(|r| r.0.choices.contains(k)))
+        .collect();
     let ctx = contexts.ctx_mut()?;
     let defaults = Settings::default();
     let settings = settings.as_deref().unwrap_or(&defaults);
@@ -279,7 +285,7 @@ fn draw(
                                             .color(palette::SOFT_INK),
                                     );
                                 }
-                                option_buttons(ui, choices, size * 0.95, &mut actions);
+                                option_buttons(ui, choices, &taken, size * 0.95, &mut actions);
                             }
                             _ => {}
                         }
@@ -353,16 +359,21 @@ fn typewriter(ui: &mut egui::Ui, text: &str, font: FontId, typed: usize) {
         .galley(rect.min, galley, palette::INK);
 }
 
-/// Numbered, full-width buttons for choices or letter fragments; a click chooses.
+/// Numbered, full-width buttons for choices or letter fragments; a click chooses. An option
+/// `taken` in an earlier playthrough is drawn in the softer ink (a colour, so no new glyphs).
 pub fn option_buttons(
     ui: &mut egui::Ui,
     options: &[String],
+    taken: &[bool],
     size: f32,
     actions: &mut MessageWriter<Action>,
 ) {
     for (i, text) in options.iter().enumerate() {
-        let b = egui::Button::new(RichText::new(format!("{}.  {text}", i + 1)).font(serif(size)))
-            .wrap();
+        let mut label = RichText::new(format!("{}.  {text}", i + 1)).font(serif(size));
+        if taken.get(i).copied().unwrap_or(false) {
+            label = label.color(palette::SOFT_INK);
+        }
+        let b = egui::Button::new(label).wrap();
         if ui.add_sized([ui.available_width(), 0.0], b).clicked() {
             actions.write(Action::Choose(i));
         }

@@ -68,7 +68,7 @@ fn draw(
                                             .color(palette::CORAL),
                                     );
                                 }
-                                option_buttons(ui, fragments, size * 0.9, &mut actions);
+                                option_buttons(ui, fragments, &[], size * 0.9, &mut actions);
                             });
                     });
                 });

@@ -58,6 +58,17 @@ pub fn broken(case: &str) -> LoadReport {
     compile_sources(sources, std::slice::from_ref(&(0..2)))
 }
 
+/// A story file and one chapter file, as written in a test, loaded as one layer.
+pub fn load_pair(story: &str, chapter: &str) -> LoadReport {
+    compile_sources(
+        vec![
+            SourceFile::new(PathBuf::from("story.ron"), story.into()),
+            SourceFile::new(PathBuf::from("one.ron"), chapter.into()),
+        ],
+        std::slice::from_ref(&(0..2)),
+    )
+}
+
 /// The shipped dialogue.
 pub fn shipped() -> Story {
     let report = load(&[PathBuf::from("dialogue")]);

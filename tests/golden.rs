@@ -6,7 +6,7 @@
 use crate::common::shipped;
 
 /// Reads `seed: N` and `choices: 1,2,3` from a `.choices` file.
-fn read_path(text: &str) -> (u64, Vec<usize>) {
+pub fn read_path(text: &str) -> (u64, Vec<usize>) {
     let mut seed = 1;
     let mut choices = Vec::new();
     for line in text.lines() {

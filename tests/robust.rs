@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
-use her::story::diagnostic::SourceFile;
-use her::story::load::compile_sources;
 use her::story::runtime::Event;
 use her::story::{LoadReport, Severity};
+
+use crate::common::load_pair;
 
 /// The story file most cases use: a variable of each kind, two characters, one ending.
 const STORY: &str = r#"Story(
@@ -16,17 +16,6 @@ const STORY: &str = r#"Story(
     variables: { "trust": Number(0), "os_name": Text("Wren"), "friend": Text("Lou"), "n": Number(0) },
     endings: { "done": (title: "Done", summary: "The end.") },
 )"#;
-
-/// Loads a story file and one chapter file, as one layer.
-fn load_pair(story: &str, chapter: &str) -> LoadReport {
-    compile_sources(
-        vec![
-            SourceFile::new(PathBuf::from("story.ron"), story.into()),
-            SourceFile::new(PathBuf::from("one.ron"), chapter.into()),
-        ],
-        std::slice::from_ref(&(0..2)),
-    )
-}
 
 /// Codes reported, W120 (untagged) and W107 (unused variable) left out: the cases are small.
 fn codes(report: &LoadReport) -> Vec<&'static str> {

@@ -519,3 +519,35 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn her_replay_plays_a_save_as_well_as_a_recording() {
+    let story = mini();
+    let st = play(&story, 5, &[1, 0]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("slot.ron");
+    SaveDoc::new(&story, &st, "One").write(&path).unwrap();
+    // As the game writes it too: without the struct names.
+    let plain = dir.path().join("plain.ron");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("Save(", "(")
+        .replace("Playthrough(", "(");
+    std::fs::write(&plain, text).unwrap();
+    for file in [&path, &plain] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_her"))
+            .arg("replay")
+            .arg(file)
+            .arg("tests/fixtures/mini")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("Okay."), "{stdout}");
+    }
+}

@@ -138,18 +138,7 @@ fn golden_paths() -> Vec<(String, u64, Vec<usize>)> {
             continue;
         }
         let text = std::fs::read_to_string(&path).expect("golden path");
-        let mut seed = 1;
-        let mut choices = Vec::new();
-        for line in text.lines() {
-            if let Some(s) = line.strip_prefix("seed:") {
-                seed = s.trim().parse().expect("seed");
-            } else if let Some(c) = line.strip_prefix("choices:") {
-                choices = c
-                    .split(',')
-                    .map(|n| n.trim().parse().expect("choice"))
-                    .collect();
-            }
-        }
+        let (seed, choices) = crate::golden::read_path(&text);
         paths.push((format!("{}, seed {seed}", path.display()), seed, choices));
     }
     paths.sort();

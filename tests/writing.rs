@@ -1,12 +1,10 @@
 //! The writer's text logic inside a line (ink's inline conditions and alternatives): how each
 //! kind chooses, that a replay repeats it, and that its problems are placed.
 
-use std::path::PathBuf;
-
-use her::story::diagnostic::SourceFile;
-use her::story::load::compile_sources;
 use her::story::runtime::Event;
 use her::story::{LoadReport, Story};
+
+use crate::common::load_pair;
 
 const STORY: &str = r#"Story(
     title: "Logic",
@@ -17,13 +15,7 @@ const STORY: &str = r#"Story(
 )"#;
 
 fn load_chapter(chapter: &str) -> LoadReport {
-    compile_sources(
-        vec![
-            SourceFile::new(PathBuf::from("story.ron"), STORY.into()),
-            SourceFile::new(PathBuf::from("one.ron"), chapter.into()),
-        ],
-        std::slice::from_ref(&(0..2)),
-    )
+    load_pair(STORY, chapter)
 }
 
 /// A node `a` that says `line` and offers to hear it again (with `choice` as the first option's
@@ -457,13 +449,7 @@ fn glue_joins_lines_and_choices_can_be_said_with_inks_split() {
     ]),
     (id: "b", end: "done"),
 ])"#;
-    let report = compile_sources(
-        vec![
-            SourceFile::new(PathBuf::from("story.ron"), story_text),
-            SourceFile::new(PathBuf::from("one.ron"), chapter.into()),
-        ],
-        std::slice::from_ref(&(0..2)),
-    );
+    let report = load_pair(&story_text, chapter);
     let story = report
         .story
         .unwrap_or_else(|| panic!("{:#?}", report.diagnostics));
@@ -560,13 +546,7 @@ fn a_memory_is_told_in_full_once_then_by_its_handles() {
     ]),
     (id: "c", script: [Do([r#"remember his_fear = 'the "dark"'"#]), Line("os: Not {his_fear}.")], end: "done"),
 ])"##;
-    let report = compile_sources(
-        vec![
-            SourceFile::new(PathBuf::from("story.ron"), story_text),
-            SourceFile::new(PathBuf::from("one.ron"), chapter.into()),
-        ],
-        std::slice::from_ref(&(0..2)),
-    );
+    let report = load_pair(&story_text, chapter);
     let story = report
         .story
         .unwrap_or_else(|| panic!("{:#?}", report.diagnostics));

@@ -24,21 +24,21 @@ pub fn record(story: &Story, state: &crate::story::StoryState, path: &Path) -> b
 }
 
 /// Reads a playthrough document: a recording, a shared replay, or a save (its playthrough).
+/// The file is read once, bounded.
 fn read_any(file: &Path) -> Result<Playthrough, String> {
-    match Playthrough::read(file) {
-        Ok(p) => Ok(p),
-        Err(first) => match SaveDoc::read(file) {
-            Ok(save) => Ok(save.playthrough),
-            // A save's error only when the file says it is one.
-            // Read bounded, like every file the tools read.
-            Err(e)
-                if crate::story::files::read_text(file, crate::story::files::MAX_FILE_BYTES)
-                    .is_ok_and(|t| t.contains("Save(")) =>
-            {
-                Err(e.to_string())
-            }
-            Err(_) => Err(first.to_string()),
-        },
+    let text = crate::story::save::read_document(
+        file,
+        crate::story::save::MAX_DOCUMENT_BYTES,
+        "playthrough",
+    )
+    .map_err(|e| e.to_string())?;
+    // A save holds its playthrough in a field (the game writes it without a struct name).
+    if text.contains("playthrough:") {
+        SaveDoc::from_ron(&text, file)
+            .map(|save| save.playthrough)
+            .map_err(|e| e.to_string())
+    } else {
+        Playthrough::from_ron(&text, file).map_err(|e| e.to_string())
     }
 }
 

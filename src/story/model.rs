@@ -369,13 +369,6 @@ impl Template {
         }
     }
 
-    /// Whether the template has inline logic (conditions or alternatives): it varies.
-    pub fn varies(self, story: &Story) -> bool {
-        self.pieces(story)
-            .iter()
-            .any(|p| matches!(p, Piece::If(..) | Piece::Alt(..)))
-    }
-
     /// The template as written, with `{name}` for variables and `{...}` for inline logic (for
     /// reports).
     pub fn source(self, story: &Story) -> String {
@@ -772,19 +765,6 @@ impl Story {
             Some(tag) => tag.to_string(),
             None => format!("{}:{}", self.nodes[l.node].id, l.number),
         }
-    }
-
-    /// The line with this stable id (see `line_id`), if there is one.
-    pub fn line_by_id(&self, id: &str) -> Option<usize> {
-        if let Some((node, n)) = id.rsplit_once(':')
-            && let (Some(node), Ok(n)) = (self.node_index.get(node), n.parse::<u32>())
-        {
-            return self
-                .lines
-                .iter()
-                .position(|l| l.node == *node && l.number == n && l.tag.is_none());
-        }
-        self.lines.iter().position(|l| l.tag.as_deref() == Some(id))
     }
 
     /// Text kept as written (a chapter's or ending's title, a summary, a letter's heading or

@@ -177,38 +177,15 @@ impl Record {
 
     /// The record as RON text.
     pub fn to_ron(&self) -> String {
-        let config = ron::ser::PrettyConfig::new()
-            .depth_limit(3)
-            .struct_names(true);
-        ron::ser::to_string_pretty(self, config).unwrap_or_default()
+        super::save::to_ron(self)
     }
 
     /// Reads a record (bounded; a byte-order mark is fine). A damaged record is an error, so
     /// the game can keep it aside rather than replace it.
     pub fn read(path: &Path) -> Result<Record, SaveError> {
-        let text = super::files::read_text(path, super::save::MAX_DOCUMENT_BYTES * 8).map_err(
-            |e| match e {
-                super::files::ReadError::Io(source) => SaveError::Io {
-                    path: path.to_path_buf(),
-                    source,
-                },
-                other => SaveError::Format {
-                    path: path.to_path_buf(),
-                    what: "record",
-                    message: other.to_string(),
-                },
-            },
-        )?;
-        ron::Options::default()
-            .from_str(&text)
-            .map_err(|e| SaveError::Format {
-                path: path.to_path_buf(),
-                what: "record",
-                message: format!(
-                    "line {}, column {}: {}",
-                    e.span.start.line, e.span.start.col, e.code
-                ),
-            })
+        let limit = super::save::MAX_DOCUMENT_BYTES * 8;
+        let text = super::save::read_document(path, limit, "record")?;
+        super::save::from_ron_text(&text, path, "record")
     }
 
     /// Writes the record atomically (a crash mid-write leaves the old one or the new one).

@@ -331,6 +331,15 @@ impl StoryState {
         self.node
     }
 
+    /// What a letter paragraph offers now (letter, paragraph, fragment positions), when the
+    /// story waits on one.
+    pub(crate) fn offered_fragments(&self) -> Option<(usize, usize, &[u32])> {
+        match &self.pending {
+            Pending::Paragraph(l, p, offered, _) => Some((*l, *p, offered)),
+            _ => None,
+        }
+    }
+
     /// The last line delivered, if any: its index in `Story::lines`.
     pub fn last_line(&self) -> Option<usize> {
         self.last_line.map(|l| l as usize)

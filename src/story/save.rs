@@ -218,7 +218,7 @@ impl Playthrough {
 
     /// Reads a playthrough file (at most `MAX_DOCUMENT_BYTES`).
     pub fn read(path: &Path) -> Result<Self, SaveError> {
-        Self::from_ron(&read_document(path)?, path)
+        Self::from_ron(&read_document(path, MAX_DOCUMENT_BYTES, "document")?, path)
     }
 
     /// Writes the document atomically.
@@ -295,7 +295,7 @@ impl Playthrough {
                 if !event.is_decision() {
                     continue;
                 }
-                let options = offered_ids(story, &st, &event);
+                let options = offered_ids(&st, &event);
                 let by_id = self.decisions.get(k).map(|d| {
                     let here = &story.nodes[st.node()].id;
                     if *here != d.at {
@@ -543,7 +543,7 @@ impl SaveDoc {
 
     /// Reads a save file (at most `MAX_DOCUMENT_BYTES`).
     pub fn read(path: &Path) -> Result<Self, SaveError> {
-        Self::from_ron(&read_document(path)?, path)
+        Self::from_ron(&read_document(path, MAX_DOCUMENT_BYTES, "document")?, path)
     }
 
     /// Resumes the save in a story (see `Playthrough::resume`). Never panics.
@@ -552,24 +552,28 @@ impl SaveDoc {
     }
 }
 
-fn to_ron<T: Serialize>(doc: &T) -> String {
+/// A document as pretty RON, struct names included.
+pub(crate) fn to_ron<T: Serialize>(doc: &T) -> String {
     let config = ron::ser::PrettyConfig::new()
         .depth_limit(3)
         .struct_names(true);
     ron::ser::to_string_pretty(doc, config).unwrap_or_default()
 }
 
-/// Reads a document with a size limit (a huge or endless file is never read whole), a
+/// Reads a document with a size limit in bytes (a huge or endless file is never read whole), a
 /// byte-order mark dropped and bad UTF-8 placed, like every file the tools read.
-fn read_document(path: &Path) -> Result<String, SaveError> {
-    super::files::read_text(path, MAX_DOCUMENT_BYTES).map_err(|e| match e {
+///
+/// Errors: `SaveError::Io` when it cannot be opened or read; `SaveError::Format` (naming it
+/// `what`) when it is over the limit, not a plain file, or not UTF-8.
+pub fn read_document(path: &Path, limit: u64, what: &'static str) -> Result<String, SaveError> {
+    super::files::read_text(path, limit).map_err(|e| match e {
         super::files::ReadError::Io(source) => SaveError::Io {
             path: path.to_path_buf(),
             source,
         },
         other => SaveError::Format {
             path: path.to_path_buf(),
-            what: "document",
+            what,
             message: other.to_string(),
         },
     })
@@ -590,6 +594,15 @@ fn parse<T: serde::de::DeserializeOwned>(
             found,
         });
     }
+    from_ron_text(text, path, what)
+}
+
+/// Parses RON text into a document; a failure names the file, the line and the column.
+pub(crate) fn from_ron_text<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &Path,
+    what: &'static str,
+) -> Result<T, SaveError> {
     ron::Options::default()
         .from_str(text)
         .map_err(|e| SaveError::Format {
@@ -615,38 +628,21 @@ fn declared_format(text: &str) -> Option<u32> {
 }
 
 /// The stable ids of the options a decision event offers, in order.
-fn offered_ids(story: &Story, st: &StoryState, event: &Event<'_>) -> Vec<String> {
+fn offered_ids(st: &StoryState, event: &Event<'_>) -> Vec<String> {
     match event {
         Event::Choices(views) => views.iter().map(|v| v.id.to_string()).collect(),
-        Event::Paragraph(p) => {
-            let paragraph = &p.letter.paragraphs[p.index];
-            paragraph
-                .fragments
-                .iter()
-                .filter(|f| f.when.as_ref().is_none_or(|w| w.eval(st)))
-                .map(|f| format!("{}/{}", p.letter.id, f.id))
-                .collect::<Vec<_>>()
-                .into_iter()
-                .chain(
-                    // Nothing held: the engine offers the first fragment.
-                    paragraph
-                        .fragments
-                        .iter()
-                        .all(|f| f.when.as_ref().is_some_and(|w| !w.eval(st)))
-                        .then(|| {
-                            paragraph
-                                .fragments
-                                .first()
-                                .map(|f| format!("{}/{}", p.letter.id, f.id))
-                        })
-                        .flatten(),
-                )
-                .collect()
-        }
-        _ => {
-            let _ = story;
-            Vec::new()
-        }
+        // The engine's own list of what it offered, named by the fragments' ids.
+        Event::Paragraph(p) => st
+            .offered_fragments()
+            .map(|(_, paragraph, offered)| {
+                offered
+                    .iter()
+                    .filter_map(|&f| p.letter.paragraphs[paragraph].fragments.get(f as usize))
+                    .map(|f| format!("{}/{}", p.letter.id, f.id))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
     }
 }
 

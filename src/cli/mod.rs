@@ -179,6 +179,12 @@ pub enum Command {
         /// List every line never reached.
         #[arg(long)]
         lines: bool,
+        /// List a path (`--choices ...`) to every node and every choice.
+        #[arg(long)]
+        witnesses: bool,
+        /// Exit with status 1 unless the proof that no playthrough soft-locks is complete.
+        #[arg(long)]
+        require_proof: bool,
     },
 }
 
@@ -326,7 +332,19 @@ pub fn main() -> ExitCode {
             max_states,
             dot,
             lines,
-        }) => explore_cmd(&paths, seed, max_states, dot.as_deref(), lines),
+            witnesses,
+            require_proof,
+        }) => explore_cmd(
+            &paths,
+            seed,
+            max_states,
+            dot.as_deref(),
+            ExploreLists {
+                lines,
+                witnesses,
+                require_proof,
+            },
+        ),
     }
 }
 
@@ -563,28 +581,40 @@ fn ask(stdin: &mut impl BufRead, count: usize, interactive: bool) -> Option<Answ
     }
 }
 
+/// What `her explore` lists beyond its summary, and how strict its status is.
+struct ExploreLists {
+    lines: bool,
+    witnesses: bool,
+    require_proof: bool,
+}
+
 /// `her explore`.
 fn explore_cmd(
     paths: &[PathBuf],
     seed: u64,
     max_states: usize,
     dot: Option<&Path>,
-    list_lines: bool,
+    lists: ExploreLists,
 ) -> ExitCode {
+    let list_lines = lists.lines;
     let Some(story) = load_playable(paths) else {
         return ExitCode::from(2);
     };
-    let bar = indicatif::ProgressBar::new_spinner();
+    // The proof first: it covers every playthrough at once, in milliseconds.
+    let proof = crate::story::proof::prove(&story);
+    let bar = indicatif::ProgressBar::new(max_states as u64);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} exploring: {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        indicatif::ProgressStyle::with_template(
+            "exploring {bar:30} {pos}/{len} states, {msg} waiting ({elapsed})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     if !std::io::stderr().is_terminal() {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     let report = explore(&story, seed, max_states, |states, waiting| {
-        bar.set_message(format!("{states} states, {waiting} waiting"));
-        bar.tick();
+        bar.set_position(states as u64);
+        bar.set_message(waiting.to_string());
     });
     bar.finish_and_clear();
 
@@ -602,6 +632,30 @@ fn explore_cmd(
             " (stopped at --max-states: raise it to see more)"
         }
     );
+    if proof.proven {
+        outln!(
+            "proof: complete: no playthrough, with any seed, can get stuck ({} points, {} decisions; each has a way on, and an ending stays in reach from each)",
+            proof.points,
+            proof.decisions
+        );
+    } else {
+        outln!(
+            "proof: open ({} points, {} decisions checked); the places below may be soft-locks, or guards too subtle for the proof",
+            proof.points,
+            proof.decisions
+        );
+        for (node, why) in proof.dead_ends.iter().take(LISTED) {
+            outln!("  may get stuck at {}: {}", cut(node), cut(why));
+        }
+        more(proof.dead_ends.len(), "places");
+        for node in proof.unproven.iter().take(LISTED) {
+            outln!(
+                "  an ending is not proven to stay in reach from {}",
+                cut(node)
+            );
+        }
+        more(proof.unproven.len(), "nodes");
+    }
     outln!("nodes reached: {nodes_reached} of {}", story.nodes().len());
     outln!(
         "lines reached: {lines_reached} of {} (with seed {seed}; random banter picks one line per visit)",
@@ -676,18 +730,75 @@ fn explore_cmd(
         }
         more(report.dead_ends.len(), "dead ends");
     }
-    outln!("\nvariables:");
-    for (var, range) in story.variables().iter().zip(&report.ranges).take(LISTED) {
-        outln!("  {:<26} {}", cut(&var.name), cut(&range.describe()));
+    if !report.traps.is_empty() {
+        outln!("\nno ending in reach any more:");
+        for (node, path) in report.traps.iter().take(LISTED) {
+            outln!("  at {} (--choices {})", cut(node), choices_arg(path));
+        }
+        more(report.traps.len(), "places");
+    }
+    outln!("\nvariables (values seen; in brackets, the bounds the proof gives every playthrough):");
+    for ((var, range), bound) in story
+        .variables()
+        .iter()
+        .zip(&report.ranges)
+        .zip(&proof.ranges)
+        .take(LISTED)
+    {
+        outln!(
+            "  {:<26} {} [{}]",
+            cut(&var.name),
+            cut(&range.describe()),
+            cut(bound)
+        );
     }
     more(story.variables().len(), "variables");
+    if lists.witnesses {
+        outln!("\nnodes:");
+        for (node, path) in story
+            .nodes()
+            .iter()
+            .zip(&report.node_paths)
+            .take(LISTED * 10)
+        {
+            match path {
+                Some(p) => outln!(
+                    "  {} entered with: --choices {}",
+                    cut(&node.id),
+                    choices_arg(p)
+                ),
+                None => outln!("  {} NEVER ENTERED", cut(&node.id)),
+            }
+        }
+        outln!("\nchoices:");
+        for (choice, path) in story
+            .choices()
+            .iter()
+            .zip(&report.choice_paths)
+            .take(LISTED * 10)
+        {
+            match path {
+                Some(p) => outln!(
+                    "  {} taken with: --choices {}",
+                    cut(&choice.id),
+                    choices_arg(p)
+                ),
+                None => outln!("  {} NEVER TAKEN", cut(&choice.id)),
+            }
+        }
+    }
     if let Some(path) = dot
         && let Err(e) = std::fs::write(path, to_dot(&story, &report))
     {
         errln!("error: cannot write {}: {e}", path.display());
         return ExitCode::from(2);
     }
-    if missing_ending || !report.dead_ends.is_empty() || !unreached.is_empty() {
+    if missing_ending
+        || !report.dead_ends.is_empty()
+        || !report.traps.is_empty()
+        || !unreached.is_empty()
+        || (lists.require_proof && !proof.proven)
+    {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -1,10 +1,13 @@
-//! Exploring every reachable state of a story: breadth first from the start, trying every option
-//! at every decision, merging states that can no longer differ in what happens (same position,
-//! variables, visits and letters), up to a bound. Breadth first means the first path found to an
-//! ending is a shortest one.
+//! Exploring every reachable state of a story: from the start, trying every option at every
+//! decision, merging states that can no longer differ in where the story goes (the abstraction
+//! of `abstraction.rs`), up to a bound. A search that ends before the bound is a proof for its
+//! seed: every dead end and every state that can no longer reach an ending is found, with a
+//! path there; every node, choice and ending reached has a witness path.
 
-use std::collections::{BTreeSet, HashSet, VecDeque};
-use std::hash::{BuildHasher, Hasher};
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::hash::Hasher;
+
+use super::abstraction::Abstraction;
 
 use super::expr::Value;
 use super::model::Story;
@@ -31,8 +34,21 @@ pub struct Exploration {
     pub edges: BTreeSet<(usize, usize)>,
     /// Per choice (global index): taken on some path.
     pub choices_taken: Vec<bool>,
+    /// States from which no ending can be reached any more (a loop the player cannot leave
+    /// in time, or choices that only go round): the node, and a path there. Only a complete
+    /// search can tell.
+    pub traps: Vec<(String, Vec<usize>)>,
+    /// Per node: a path (options, 1-based) that enters it.
+    pub node_paths: Vec<Option<Vec<usize>>>,
+    /// Per choice (global index): a path whose last option takes it.
+    pub choice_paths: Vec<Option<Vec<usize>>>,
+    /// Whether a complete search holds for every seed: the seed only picks words (no variant
+    /// carries effects).
+    pub every_seed: bool,
     /// Nodes not reached yet, checked against each state's visit counts.
     unreached: Vec<usize>,
+    /// Nodes reached on the last step, waiting for their witness path.
+    newly: Vec<usize>,
 }
 
 /// The values a variable took during exploration.
@@ -168,10 +184,12 @@ fn advance(story: &Story, st: &mut StoryState, report: &mut Exploration) -> (Out
 fn note_nodes(report: &mut Exploration, st: &StoryState) -> bool {
     let before = report.unreached.len();
     let reached = &mut report.nodes_reached;
+    let newly = &mut report.newly;
     report.unreached.retain(|&n| {
         let entered = st.visits[n] > 0;
         if entered {
             reached[n] = true;
+            newly.push(n);
         }
         !entered
     });
@@ -230,6 +248,7 @@ fn guided(story: &Story, seed: u64, strategy: Strategy, report: &mut Exploration
     // Bounded: a story may loop forever on purpose.
     for _ in 0..10_000 {
         let (outcome, _) = advance(story, &mut st, report);
+        note_new(report, &path);
         let Outcome::Decision(options) = outcome else {
             note_end(report, &outcome, path);
             return;
@@ -245,6 +264,9 @@ fn guided(story: &Story, seed: u64, strategy: Strategy, report: &mut Exploration
                     }
                     // What the probe passes is reachable too: note it.
                     advance(story, &mut probe, report);
+                    let mut there = path.clone();
+                    there.push(option + 1);
+                    note_new(report, &there);
                     let score = match &probe.vars[slot] {
                         Value::Number(n) => n * sign,
                         Value::Flag(b) => i64::from(*b) * sign,
@@ -261,15 +283,25 @@ fn guided(story: &Story, seed: u64, strategy: Strategy, report: &mut Exploration
         if story.choose(&mut st, pick).is_err() {
             return;
         }
-        note_choice(report, &st);
         path.push(pick + 1);
+        if note_choice(report, &st)
+            && let Some(g) = last_choice(&st)
+        {
+            report.choice_paths[g] = Some(path.clone());
+        }
     }
 }
 
 /// Explores the story from its start with a seed: first guided playthroughs (pushing each
-/// variable up and down, and seeded random ones), then breadth first over every option, visiting
-/// at most `max_states` decision states; `progress` is called now and then with (states
-/// visited, states waiting).
+/// variable up and down, and seeded random ones), then every option at every decision, over
+/// abstract states (`abstraction::Abstraction`: states that can no longer differ in where the
+/// story goes are one), visiting at most `max_states` of them; `progress` is called now and then
+/// with (states visited, states waiting).
+///
+/// When the search ends without the bound, `complete` is set and the report is a proof for
+/// this seed: every reachable decision was tried, `dead_ends` lists every way the story can get
+/// stuck, and `traps` every state from which no ending can be reached any more. Where no variant
+/// carries effects, the seed only picks words, and the proof holds for every seed.
 pub fn explore(
     story: &Story,
     seed: u64,
@@ -283,6 +315,7 @@ pub fn explore(
         lines_reached: vec![false; story.lines.len()],
         endings: vec![None; story.endings.len()],
         dead_ends: Vec::new(),
+        traps: Vec::new(),
         ranges: story
             .variables
             .iter()
@@ -290,7 +323,11 @@ pub fn explore(
             .collect(),
         edges: BTreeSet::new(),
         choices_taken: vec![false; story.choice_count],
+        node_paths: vec![None; story.nodes.len()],
+        choice_paths: vec![None; story.choice_count],
+        every_seed: !story.variants_have_effects(),
         unreached: (0..story.nodes.len()).collect(),
+        newly: Vec::new(),
     };
     for (slot, var) in story.variables.iter().enumerate() {
         if var.ty != super::expr::VarType::Text {
@@ -301,121 +338,183 @@ pub fn explore(
     for k in 0..64 {
         guided(story, seed, Strategy::Random(k), &mut report);
     }
-
-    // Paths are kept as parent links: (parent index, option taken).
-    let mut links: Vec<(usize, usize)> = vec![(usize::MAX, 0)];
-    let path_of = |links: &Vec<(usize, usize)>, mut at: usize| {
-        let mut path = Vec::new();
-        while at != 0 && at != usize::MAX {
-            path.push(links[at].1 + 1);
-            at = links[at].0;
-        }
-        path.reverse();
-        path
-    };
-    let hasher = std::hash::RandomState::new();
-    let (watched, once) = watched(story);
+    let abs = Abstraction::new(story);
     // Merging states is sound only over what decides the future: with variants that carry
     // effects, the generator and the variants' history do too.
-    let picks_matter = story.variants_have_effects();
-    let mut seen: HashSet<u64> = HashSet::new();
-    // Two frontiers: states whose last step found something new (a node, a line, a choice)
-    // go first, so the search reaches every corner of a long story before the bound.
-    let mut fresh: VecDeque<(StoryState, usize)> = VecDeque::new();
-    let mut rest: VecDeque<(StoryState, usize)> = VecDeque::new();
-    fresh.push_back((story.new_state(seed), 0));
-    while let Some((mut st, link)) = fresh.pop_front().or_else(|| rest.pop_front()) {
-        let (outcome, novel) = advance(story, &mut st, &mut report);
-        let Outcome::Decision(options) = outcome else {
-            note_end(&mut report, &outcome, path_of(&links, link));
-            continue;
-        };
-        let mut h = hasher.build_hasher();
-        st.hash_branch(&mut h, &watched, &once);
+    let picks_matter = !report.every_seed;
+    let mut key = Vec::new();
+    let key_of = |st: &StoryState, key: &mut Vec<u8>| {
+        abs.key(st, key);
         if picks_matter {
-            st.hash_picks(&mut h);
+            st.hash_picks(&mut KeyBytes(key));
         }
-        if !seen.insert(h.finish()) {
-            continue;
+    };
+    // Per abstract state: how it was first reached (parent, option), for witness paths.
+    let mut links: Vec<(u32, u32)> = Vec::new();
+    let path_of = |links: &[(u32, u32)], at: u32, then: Option<usize>| {
+        let mut path = Vec::new();
+        let mut at = at;
+        while at != 0 {
+            let (parent, option) = links[at as usize];
+            path.push(option as usize + 1);
+            at = parent;
         }
-        report.states += 1;
-        if report.states.is_multiple_of(1024) {
-            progress(report.states, fresh.len() + rest.len());
-        }
-        if report.states >= max_states {
-            report.complete = false;
-            break;
-        }
-        // The waiting states are bounded too: a state is a few kB, and a wide story would
-        // otherwise queue millions of them.
-        if fresh.len() + rest.len() >= max_states {
-            report.complete = false;
-            continue;
+        path.reverse();
+        path.extend(then.map(|o| o + 1));
+        path
+    };
+    let mut ids: HashMap<Box<[u8]>, u32> = HashMap::new();
+    // The state graph, for the proof that an ending stays in reach: edges, and the states from
+    // which an option ends the story.
+    let mut graph: Vec<(u32, u32)> = Vec::new();
+    let mut ends: Vec<bool> = Vec::new();
+
+    let mut st = story.new_state(seed);
+    let (outcome, _) = advance(story, &mut st, &mut report);
+    note_new(&mut report, &[]);
+    let Outcome::Decision(_) = outcome else {
+        note_end(&mut report, &outcome, Vec::new());
+        report.states = 0;
+        return report;
+    };
+    key_of(&st, &mut key);
+    ids.insert(key.as_slice().into(), 0);
+    links.push((0, 0));
+    ends.push(false);
+    // Two frontiers: states whose last step found something new (a node, a line, a choice)
+    // go first, so that a search cut short by the bound has still seen every corner.
+    let mut fresh: VecDeque<(StoryState, u32, usize)> = VecDeque::new();
+    let mut rest: VecDeque<(StoryState, u32, usize)> = VecDeque::new();
+    let options = match outcome {
+        Outcome::Decision(n) => n,
+        _ => 0,
+    };
+    fresh.push_back((st, 0, options));
+    while let Some((st, id, options)) = fresh.pop_front().or_else(|| rest.pop_front()) {
+        if ids.len().is_multiple_of(1024) {
+            progress(ids.len(), fresh.len() + rest.len());
         }
         for option in 0..options {
             let mut next = st.clone();
-            if story.choose(&mut next, option).is_ok() {
-                let novel_choice = note_choice(&mut report, &next);
-                links.push((link, option));
-                if novel || novel_choice {
-                    fresh.push_back((next, links.len() - 1));
-                } else {
-                    rest.push_back((next, links.len() - 1));
+            if story.choose(&mut next, option).is_err() {
+                continue;
+            }
+            let novel_choice = note_choice(&mut report, &next);
+            if novel_choice && let Some(g) = last_choice(&next) {
+                report.choice_paths[g] = Some(path_of(&links, id, Some(option)));
+            }
+            let (outcome, novel) = advance(story, &mut next, &mut report);
+            if !report.newly.is_empty() {
+                let path = path_of(&links, id, Some(option));
+                note_new(&mut report, &path);
+            }
+            match outcome {
+                Outcome::Decision(n) => {
+                    key_of(&next, &mut key);
+                    if let Some(&to) = ids.get(key.as_slice()) {
+                        graph.push((id, to));
+                        continue;
+                    }
+                    if ids.len() >= max_states {
+                        report.complete = false;
+                        continue;
+                    }
+                    let to = ids.len() as u32;
+                    ids.insert(key.as_slice().into(), to);
+                    links.push((id, option as u32));
+                    ends.push(false);
+                    graph.push((id, to));
+                    if novel || novel_choice {
+                        fresh.push_back((next, to, n));
+                    } else {
+                        rest.push_back((next, to, n));
+                    }
+                }
+                Outcome::Ended(_) => {
+                    ends[id as usize] = true;
+                    note_end(&mut report, &outcome, path_of(&links, id, Some(option)));
+                }
+                Outcome::Stuck(..) => {
+                    note_end(&mut report, &outcome, path_of(&links, id, Some(option)));
                 }
             }
         }
     }
-    progress(report.states, fresh.len() + rest.len());
+    report.states = ids.len();
+    progress(report.states, 0);
+    if report.complete {
+        // Every state from which no ending is in reach any more: backwards from the states
+        // that can end, over the whole graph.
+        let mut back: Vec<Vec<u32>> = vec![Vec::new(); ends.len()];
+        for &(a, b) in &graph {
+            back[b as usize].push(a);
+        }
+        let mut can_end = ends.clone();
+        let mut queue: VecDeque<u32> = (0..ends.len() as u32)
+            .filter(|&i| ends[i as usize])
+            .collect();
+        while let Some(s) = queue.pop_front() {
+            for &p in &back[s as usize] {
+                if !std::mem::replace(&mut can_end[p as usize], true) {
+                    queue.push_back(p);
+                }
+            }
+        }
+        // States are numbered in the order found: the first few trapped ones are the ones to
+        // show (the ones after are mostly their successors).
+        for (s, _) in can_end.iter().enumerate().filter(|(_, c)| !**c).take(100) {
+            let path = path_of(&links, s as u32, None);
+            let mut replay = story.new_state(seed);
+            walk(story, &mut replay, &path);
+            report
+                .traps
+                .push((story.nodes[replay.node()].id.clone(), path));
+        }
+    }
     report
 }
 
-/// The nodes whose visit counts some condition or effect reads, and the `once` choices: the
-/// only counters that can change what happens.
-fn watched(story: &Story) -> (Vec<usize>, Vec<usize>) {
-    let mut nodes = Vec::new();
-    let mut cond = |c: &super::expr::Cond| c.nodes(&mut nodes);
-    for op in &story.ops {
-        match op {
-            super::model::Op::JumpUnless(c, _) => cond(c),
-            super::model::Op::Enter(_, _, Some(gate)) => cond(&gate.0),
-            super::model::Op::Effects(a, b) => {
-                for e in story.effect_list(*a, *b) {
-                    if let super::expr::Effect::SetFlag(_, c) = e {
-                        cond(c);
-                    }
-                }
-            }
-            _ => {}
+/// Plays a path of options (1-based) from a state, to the decision after the last one.
+fn walk(story: &Story, st: &mut StoryState, path: &[usize]) {
+    let to_decision = |st: &mut StoryState| loop {
+        let e = story.next(st);
+        if e.is_decision() || e.is_final() {
+            return e.is_decision();
+        }
+    };
+    for &option in path {
+        if !to_decision(st) || story.choose(st, option - 1).is_err() {
+            return;
         }
     }
-    for g in &story.groups {
-        for v in &g.variants {
-            if let Some(w) = &v.when {
-                cond(&w.cond);
-            }
-        }
+    to_decision(st);
+}
+
+/// The global index of the choice just taken, if the last decision was a choice.
+fn last_choice(st: &StoryState) -> Option<usize> {
+    match st.decisions.last().map(|d| d.pick) {
+        Some(super::runtime::Pick::Choice(g)) => Some(g as usize),
+        _ => None,
     }
-    let mut once = Vec::new();
-    for c in &story.choices {
-        if let Some(w) = &c.when {
-            cond(w);
-        }
-        if c.once {
-            once.push(c.global);
-        }
+}
+
+/// Gives every node entered for the first time on the last step its witness path.
+fn note_new(report: &mut Exploration, path: &[usize]) {
+    for n in std::mem::take(&mut report.newly) {
+        report.node_paths[n].get_or_insert_with(|| path.to_vec());
     }
-    for l in &story.letters {
-        for p in &l.paragraphs {
-            for f in &p.fragments {
-                if let Some(w) = &f.when {
-                    cond(w);
-                }
-            }
-        }
+}
+
+/// Appends a `Hash` to a key's bytes (as `abstraction` does).
+struct KeyBytes<'a>(&'a mut Vec<u8>);
+
+impl Hasher for KeyBytes<'_> {
+    fn finish(&self) -> u64 {
+        0
     }
-    nodes.sort_unstable();
-    nodes.dedup();
-    (nodes, once)
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
 }
 
 /// The branch graph in Graphviz's dot language: chapters as clusters, nodes reached in warm

@@ -15,6 +15,7 @@
 //! - `stats`: what the story holds (words, real choices, varied lines, callbacks);
 //! - `transcript`: events as text.
 
+pub mod abstraction;
 pub mod diagnostic;
 pub mod explore;
 pub mod expr;
@@ -22,6 +23,7 @@ pub mod files;
 pub mod format;
 pub mod load;
 pub mod model;
+pub mod proof;
 pub mod record;
 pub mod runtime;
 pub mod save;

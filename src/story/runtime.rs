@@ -383,22 +383,36 @@ impl StoryState {
         story.variable(name).map(|slot| &self.vars[slot])
     }
 
-    /// Hashes everything that decides what can happen next, leaving out the history, the
-    /// counters, the generator (which only picks among lines), visit counts no condition reads
-    /// (`watched` lists those that are read) and how often choices were taken (only whether the
-    /// `once` ones were). States with equal hashes lead to the same nodes, choices and endings;
-    /// `explore` merges them.
-    pub fn hash_branch(&self, h: &mut impl Hasher, watched: &[usize], once: &[usize]) {
+    /// The position in the compiled program (an index into `Story::ops`).
+    pub(crate) fn pc(&self) -> usize {
+        self.pc
+    }
+
+    /// Hashes what of the control state decides the future (`abstraction::Abstraction::key`
+    /// adds the variables): position, pending decision, detours in progress, chapter, whether
+    /// each node in `seen` was entered, the visit counts of the nodes in `counted`, whether each
+    /// `once` choice was taken, and which letters are written. Lines delivered, the scene and
+    /// the generator are left out: they change what is said, never where the story goes
+    /// (`hash_picks` adds the generator where variants carry effects).
+    pub fn hash_control(
+        &self,
+        h: &mut impl Hasher,
+        seen: &[usize],
+        counted: &[usize],
+        once: &[usize],
+    ) {
         (
             self.pc,
-            &self.vars,
             self.chapter,
             self.chapter_open,
             &self.pending,
             &self.returns,
         )
             .hash(h);
-        for &n in watched {
+        for &n in seen {
+            (self.visits[n] > 0).hash(h);
+        }
+        for &n in counted {
             self.visits[n].hash(h);
         }
         for &c in once {

@@ -533,10 +533,7 @@ impl Story {
                     fragments: offered
                         .iter()
                         .map(|&f| {
-                            paragraph.fragments[f as usize]
-                                .text
-                                .render(self, st)
-                                .into_owned()
+                            tidy(paragraph.fragments[f as usize].text.render(self, st)).into_owned()
                         })
                         .collect(),
                     so_far,
@@ -606,6 +603,9 @@ impl Story {
                     st.scratch.shown = shown;
                     if l.glue && glue {
                         text = Cow::Owned(self.glue_on(st, text.into_owned()));
+                    }
+                    if glue {
+                        text = tidy(text);
                     }
                     return Event::Line(LineEvent {
                         speaker: self.characters.get(l.speaker as usize),
@@ -739,7 +739,7 @@ impl Story {
             .map(|&i| {
                 let c = &set[i as usize];
                 ChoiceView {
-                    text: c.text.render(self, st),
+                    text: tidy(c.text.render(self, st)),
                     id: &c.id,
                 }
             })
@@ -912,12 +912,7 @@ impl Story {
                 let fragment = &self.letters[l].paragraphs[p].fragments[pos as usize];
                 let mut shown = std::mem::take(&mut st.scratch.shown);
                 shown.clear();
-                so_far.push(
-                    fragment
-                        .text
-                        .render_shown(self, st, &mut shown)
-                        .into_owned(),
-                );
+                so_far.push(tidy(fragment.text.render_shown(self, st, &mut shown)).into_owned());
                 advance_alternatives(st, &shown);
                 st.scratch.shown = shown;
                 apply_effects(st, &fragment.effects);
@@ -1047,6 +1042,24 @@ impl Story {
         st.test_start = Some(Box::new(start.clone()));
         Ok(st)
     }
+}
+
+/// Spaces as ink prints them: a run of spaces is one, and none at either end. Text logic leaves
+/// runs where a branch is empty or begins with a space (`a {met: b} c`); plain text is
+/// returned as it is, without a copy.
+pub(crate) fn tidy(text: Cow<'_, str>) -> Cow<'_, str> {
+    let t: &str = &text;
+    if !t.contains("  ") && !t.starts_with(' ') && !t.ends_with(' ') {
+        return text;
+    }
+    let mut out = String::with_capacity(t.len());
+    for word in t.split(' ').filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    Cow::Owned(out)
 }
 
 /// Counts one more showing of each alternative listed.

@@ -126,9 +126,11 @@ impl<'a> Compiler<'a> {
             .and_then(|w| self.condition(w))
             .map(|c| c.cond);
         let entry = self.ops.len();
-        if let Some(speaker) = self.echo {
-            let words = said.unwrap_or_else(|| def.text.to_string());
-            let words = words.trim().trim_matches('"').to_string();
+        // A choice whose words are all inside the brackets (`[Wait.]`) says nothing, as in ink.
+        let said = said.unwrap_or_else(|| def.text.to_string());
+        let words = said.trim().trim_matches('"').trim();
+        if let Some(speaker) = self.echo.filter(|_| !words.is_empty()) {
+            let words = words.to_string();
             let template = self.template(&words);
             let id = def
                 .id

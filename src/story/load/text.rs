@@ -164,8 +164,9 @@ impl<'a> Compiler<'a> {
         let bar = top_level(inner, '|');
         match (colon, bar) {
             (Some(c), b) if b.is_none_or(|b| c < b) => {
-                // `{cond: then|else}`: the space after the colon is layout, not text (as ink).
-                let branches = split_top_level(inner[c + 1..].trim_start());
+                // `{cond: then|else}`: the branches as written, spaces and all, as in ink: the
+                // line's runs of spaces are made one when it is shown (`runtime::tidy`).
+                let branches = split_top_level(&inner[c + 1..]);
                 if branches.len() > 2 {
                     self.template_error(
                         top,

@@ -641,3 +641,52 @@ fn a_type_error_in_an_effect_gets_an_effects_hint() {
     );
     assert!(!hints.iter().any(|h| h.contains("compare it")), "{hints:?}");
 }
+
+#[test]
+fn inline_branches_keep_their_spaces_and_a_choice_all_in_brackets_says_nothing_as_in_ink() {
+    let story_text = STORY
+        .replace(
+            r#"characters: { "os": (name: "{os_name}", os: true) },"#,
+            r#"characters: { "os": (name: "{os_name}", os: true), "theodore": (name: "Theodore") },"#,
+        )
+        .replace("endings:", "echo_choices: true,\n    endings:");
+    // ink keeps the space after a condition's colon and prints a run of spaces as one.
+    let chapter = r#"Chapter(id: "one", nodes: [
+    (id: "a", script: [
+        Line("os: Touch it{met: again}. {met: Twice.|} Done{trust > 0: again| now}."),
+        Line("os: {met: Again,|Once,} <>"),
+        Line("<> glued."),
+    ], choices: [
+        (text: "[Wait{met: again}.]", id: "wait", do: ["met = true", "trust += 1"], goto: "a"),
+        (text: "Go{met: on}.", id: "go", goto: "b"),
+    ]),
+    (id: "b", end: "done"),
+])"#;
+    let report = load_pair(&story_text, chapter);
+    let story = report
+        .story
+        .unwrap_or_else(|| panic!("{:#?}", report.diagnostics));
+    let transcript = her::story::transcript::transcript(&story, 1, &[1, 2]).unwrap();
+    let lines: Vec<&str> = transcript
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with("==") && !l.starts_with("***"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "Wren: Touch it. Done now.",
+            "Wren: Once, glued.",
+            "  1) Wait.",
+            "  2) Go.",
+            "> 1",
+            // The first choice is all in brackets: nothing is said (no empty line of Theodore's).
+            "Wren: Touch it again. Twice. Done again.",
+            "Wren: Again, glued.",
+            "  1) Wait again.",
+            "  2) Go on.",
+            "> 2",
+            "Theodore: Go on.",
+        ],
+        "{transcript}"
+    );
+}

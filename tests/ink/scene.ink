@@ -42,7 +42,7 @@ Ida: What does it cost, per word?
 
 === ask ===
 {Theodore opens a fresh page and waits.|{&Ida checks the clock.|Ida lines up the pens she has rescued.|Ida taps the clasp of her bag, twice.}}
-{asked > 2: Ida: You ask a lot of questions for a man who's paid by the page.}
+{asked > 2: Ida: {You ask a lot of questions for a man who's paid by the page.|Still asking.|Ask, then. I've got all afternoon.}}
 * [Ask who the letter is for.]
     Ida: A passenger. Front seat on the left, seven-fifteen, every weekday.
     Ida: {truth > 0: Twenty-two years, and I never once said good morning first.|Twenty-two years. Long enough.}

@@ -3,7 +3,7 @@
 // line by line and option list by option list. Also counts both sides' lines and bytes and fails
 // when the port is over 1.3 times the ink's lines.
 //
-//   node compare.mjs --her PATH/TO/her [--paths 300] [--seed 1] [--show 3,1,2]
+//   node compare.mjs --her PATH/TO/her [--paths 500] [--seed 1] [--show 3,1,2]
 //
 // Exits 0 when every path agrees and the ratio holds; 1 otherwise, with the first difference.
 
@@ -27,7 +27,7 @@ const opt = (name, fallback) => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 const her = opt("her", process.env.HER);
-const paths = Number(opt("paths", 300));
+const paths = Number(opt("paths", 500));
 const baseSeed = Number(opt("seed", 1));
 const show = opt("show", null);
 if (!her) {

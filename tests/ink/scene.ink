@@ -35,7 +35,7 @@ Ida: What does it cost, per word?
 * We charge by the page.
     Ida: Then write small.
 * [Tell her it's free for drivers.]
-    It isn't. It is now.
+    It isn't free for drivers. It is now.
     Ida: Liar. {warmth > 1: Thank you.|Fine.}
     ~ warmth += 1
 - -> ask
@@ -115,7 +115,7 @@ Ida: And then what. Don't make me say things.
 * [Let the pen wait.]
     Ida: No news. He'd hate news.
 - -> read_back ->
-Ida: {warmth > 2: Hm. That's... that's nearly it.|It's a letter. I suppose.}
+Ida: {warmth > 1: Hm. That's... that's nearly it.|It's a letter. I suppose.}
 -> closing_line
 
 = closing_line

@@ -1045,11 +1045,23 @@ impl Story {
 }
 
 /// Spaces as ink prints them: a run of spaces is one, and none at either end. Text logic leaves
-/// runs where a branch is empty or begins with a space (`a {met: b} c`); plain text is
-/// returned as it is, without a copy.
+/// runs where a branch is empty or begins with a space (`a {met: b} c`), and glue where both
+/// sides have one. Text as written (borrowed: no logic, no glue) is returned as it is.
 pub(crate) fn tidy(text: Cow<'_, str>) -> Cow<'_, str> {
-    let t: &str = &text;
-    if !t.contains("  ") && !t.starts_with(' ') && !t.ends_with(' ') {
+    let Cow::Owned(t) = &text else {
+        return text;
+    };
+    let bytes = t.as_bytes();
+    let mut untidy = bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ');
+    let mut space = false;
+    for &b in bytes {
+        if untidy {
+            break;
+        }
+        untidy = space && b == b' ';
+        space = b == b' ';
+    }
+    if !untidy {
         return text;
     }
     let mut out = String::with_capacity(t.len());

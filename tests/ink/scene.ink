@@ -156,7 +156,7 @@ Ida: {closing == "Yours, Ida.": Yours. Listen to me.|Well.}
     -> goes
 
 === sent ===
-Theodore addresses the envelope: Leonard, care of Hillcrest, across the river.
+Theodore addresses the envelope to {told_name: Leonard, at Hillcrest, across the river|the gentleman in the front seat, care of the bus depot}.
 Ida: He'll get it Thursday. He'll read it on the bench and say 'Thank you, captain' to it.
 Ida: {warmth > 2: And this once I'll let him.|I won't be there to correct him.}
 She pays for one page, exactly, and leaves the change for the pen jar.

@@ -1,7 +1,8 @@
 //! Speed and memory of the story engine on synthetic stories of 1k, 10k and 100k nodes (three
 //! lines and three choices a node, one choice guarded by a variable): loading and validating
 //! them, and walking each for a million seeded steps (a step is one line delivered or one choice
-//! made), with visit counts on. Run with `cargo bench`; the figures are in docs/performance.md.
+//! made), with visit counts on; and proving each free of soft-locks. Run with `cargo bench`; the
+//! figures are in docs/performance.md.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -112,4 +113,16 @@ fn walk_a_million_steps(bencher: Bencher, n: usize) {
             }
             black_box(st.visits.len())
         });
+}
+
+/// The soft-lock proof (`story::proof::prove`) over a story of each size: one abstract state
+/// per program point, so it grows with the story, not with its playthroughs.
+#[divan::bench(args = SIZES, sample_count = 3, sample_size = 1)]
+fn prove_no_soft_locks(bencher: Bencher, n: usize) {
+    let sources = synthetic(n);
+    let all = 0..sources.len();
+    let story = compile_sources(sources, std::slice::from_ref(&all))
+        .story
+        .expect("synthetic story");
+    bencher.bench(|| black_box(her::story::proof::prove(&story).points));
 }

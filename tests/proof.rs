@@ -181,3 +181,51 @@ fn states_that_cannot_differ_are_merged() {
     assert!(found.endings[0].is_some());
     assert!(prove(&story).proven);
 }
+
+/// The flowchart: one box per node and every choice, as `explore` counts them; the same story
+/// lays out the same way every time (the layout library's maps must not leak their order).
+#[test]
+fn the_flowchart_is_complete_and_deterministic() {
+    use her::story::flowchart::{BoxKind, Flowchart};
+    let story = shipped();
+    let chart = Flowchart::of(&story);
+    assert_eq!(chart.counts(), (story.nodes().len(), story.choices().len()));
+    let found = explore(&story, 1, 5_000, |_, _| {});
+    let reached = found.nodes_reached.iter().filter(|r| **r).count();
+    assert_eq!(chart.counts().0, reached);
+    for _ in 0..3 {
+        assert_eq!(Flowchart::of(&story), chart);
+    }
+    for ch in &chart.chapters {
+        // No two boxes on top of each other.
+        for (i, a) in ch.boxes.iter().enumerate() {
+            for b in &ch.boxes[i + 1..] {
+                assert!(
+                    (a.x - b.x).abs() >= 1.0 || (a.y - b.y).abs() >= 1.0,
+                    "{} and {} overlap in {}",
+                    a.id,
+                    b.id,
+                    ch.id
+                );
+            }
+        }
+        // The chapter's start is at the top.
+        let first = ch
+            .boxes
+            .iter()
+            .find(|b| matches!(b.kind, BoxKind::Node(_)))
+            .expect("a node");
+        let _ = first;
+    }
+    // Every ending has a box somewhere, and every box has words to show once it is open.
+    for e in story.endings() {
+        assert!(
+            chart
+                .chapters
+                .iter()
+                .any(|c| c.boxes.iter().any(|b| b.id == e.id)),
+            "{}",
+            e.id
+        );
+    }
+}

@@ -306,6 +306,10 @@ pub struct NodeDef<'a> {
     /// Warning codes allowed in this node (`["W103"]`): where a warning is meant.
     #[serde(borrow, default)]
     pub allow: Vec<Text<'a>>,
+    /// What the flowchart may tell a player who asks what opens this node, once they have
+    /// finished the story (format 2; no hint, no text).
+    #[serde(borrow, default)]
+    pub hint: Option<Text<'a>>,
 }
 
 /// One step of a script.
@@ -401,6 +405,10 @@ pub struct ChoiceDef<'a> {
     /// Where to go next (default: the node's `next`).
     #[serde(borrow, default)]
     pub goto: Option<Text<'a>>,
+    /// What the flowchart may tell a player who asks what opens this choice, once they have
+    /// finished the story (format 2; no hint, no text).
+    #[serde(borrow, default)]
+    pub hint: Option<Text<'a>>,
 }
 
 /// A letter to compose.

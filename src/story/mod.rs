@@ -20,6 +20,7 @@ pub mod diagnostic;
 pub mod explore;
 pub mod expr;
 pub mod files;
+pub mod flowchart;
 pub mod format;
 pub mod load;
 pub mod model;

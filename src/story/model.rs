@@ -68,6 +68,9 @@ pub struct Story {
     pub(in crate::story) mods: Vec<String>,
     /// Lines, choices and fragments with no stable id (`her tag` stamps them).
     pub(in crate::story) untagged: usize,
+    /// The writers' hints for locked parts of the flowchart, by node id (`chapter.node`) and
+    /// by choice (`chapter.node/choice_id`).
+    pub(in crate::story) hints: std::collections::BTreeMap<String, String>,
     pub(crate) node_index: Map<String, NodeIx>,
     pub(crate) variable_index: Map<String, usize>,
     pub(crate) character_index: Map<String, usize>,
@@ -719,6 +722,12 @@ impl Story {
     /// is told so once (`her check`'s summary); one with some has `W120` per file.
     pub fn untagged(&self) -> usize {
         self.untagged
+    }
+
+    /// The writer's hint for a locked node (`chapter.node`) or choice (`chapter.node/choice`),
+    /// if they gave one (`hint:`).
+    pub fn hint(&self, key: &str) -> Option<&str> {
+        self.hints.get(key).map(String::as_str)
     }
 
     /// Whether some variant (in `Variants` or `Random`) changes variables when it plays: then

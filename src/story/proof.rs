@@ -200,14 +200,55 @@ impl Tri {
 #[derive(Debug, Clone, PartialEq)]
 struct AState {
     vars: Vec<AVal>,
+    /// Per node that some condition reads (`watch`), whether it has been entered; other nodes
+    /// are not tracked (a story of 100,000 nodes would otherwise carry them all at every op).
     seen: Vec<Tri>,
+    watch: Watch,
     wrote: Vec<Tri>,
     chapter: (i64, i64),
 }
 
+/// Which nodes are tracked, and where: per node, its slot in `AState::seen` (`u32::MAX`: not
+/// read by any condition, so not tracked). Shared by every state; equal by construction.
+#[derive(Debug, Clone)]
+struct Watch(std::sync::Arc<Vec<u32>>);
+
+impl PartialEq for Watch {
+    fn eq(&self, _: &Watch) -> bool {
+        true
+    }
+}
+
+impl Watch {
+    fn slot(&self, node: usize) -> Option<usize> {
+        self.0
+            .get(node)
+            .filter(|&&i| i != u32::MAX)
+            .map(|&i| i as usize)
+    }
+}
+
 impl AState {
+    /// Whether a node has been entered: unknown for a node no condition reads.
+    fn seen_of(&self, node: usize) -> Tri {
+        match self.watch.slot(node) {
+            Some(i) => self.seen[i],
+            None => Tri {
+                may: true,
+                must: false,
+            },
+        }
+    }
+
+    fn enter(&mut self, node: usize) {
+        if let Some(i) = self.watch.slot(node) {
+            self.seen[i] = SURELY;
+        }
+    }
+
     fn join(&self, o: &AState) -> AState {
         AState {
+            watch: self.watch.clone(),
             vars: self
                 .vars
                 .iter()
@@ -253,7 +294,7 @@ impl AState {
                 _ => (0, 0),
             },
             Num::Visits(node) => {
-                let t = self.seen[*node];
+                let t = self.seen_of(*node);
                 (i64::from(t.must), if t.may { i64::MAX } else { 0 })
             }
             Num::Chapter => self.chapter,
@@ -367,7 +408,10 @@ impl AState {
                     (differ, same)
                 }
             }
-            Cond::Seen(n) => (self.seen[*n].may, !self.seen[*n].must),
+            Cond::Seen(n) => {
+                let t = self.seen_of(*n);
+                (t.may, !t.must)
+            }
             Cond::Wrote(l) => (self.wrote[*l].may, !self.wrote[*l].must),
         }
     }
@@ -390,8 +434,15 @@ impl AState {
                     s.vars[*slot] = AVal::Fact(*u && !holds, *k && holds, w.clone());
                 }
             }
-            Cond::Seen(n) if holds => s.seen[*n].must = true,
-            Cond::Seen(n) => s.seen[*n].may = false,
+            Cond::Seen(n) => {
+                if let Some(i) = s.watch.slot(*n) {
+                    if holds {
+                        s.seen[i].must = true;
+                    } else {
+                        s.seen[i].may = false;
+                    }
+                }
+            }
             Cond::CmpNum(op, Num::Var(slot), k) | Cond::CmpNum(op, k, Num::Var(slot)) => {
                 let flipped = !matches!(c, Cond::CmpNum(_, Num::Var(_), _));
                 let (klo, khi) = s.num(k);
@@ -482,7 +533,7 @@ impl AState {
             axes.push((Axis::Var(slot), values));
         }
         for &n in &nodes {
-            let t = self.seen[n];
+            let t = self.seen_of(n);
             let mut v = Vec::new();
             if !t.must {
                 v.push(Value::Number(0));
@@ -658,17 +709,19 @@ fn step(story: &Story, pc: usize, s: &AState, comebacks: &[usize], out: &mut Vec
                 Some((cond, target)) => {
                     let mut passed = s.narrow(cond, true);
                     if let Some(p) = &mut passed {
-                        p.seen[*node as usize] = SURELY;
+                        p.enter(*node as usize);
                     }
                     go(pc + 1, passed);
                     let mut failed = s.narrow(cond, false);
-                    if let Some(f) = &mut failed {
-                        f.seen[*node as usize].may = true;
+                    if let Some(f) = &mut failed
+                        && let Some(i) = f.watch.slot(*node as usize)
+                    {
+                        f.seen[i].may = true;
                     }
                     go(story.nodes[*target].entry, failed);
                 }
                 None => {
-                    s.seen[*node as usize] = SURELY;
+                    s.enter(*node as usize);
                     go(pc + 1, Some(s));
                 }
             }
@@ -761,6 +814,50 @@ fn always_offers(s: &AState, choices: &[super::model::Choice]) -> bool {
     !conds.is_empty() && s.some_always_holds(&conds)
 }
 
+/// Every condition of the story, wherever it sits (effects' too).
+fn for_each_cond(story: &Story, f: &mut impl FnMut(&Cond)) {
+    let effect = |e: &Effect, f: &mut dyn FnMut(&Cond)| {
+        if let Effect::SetFlag(_, c) = e {
+            f(c);
+        }
+    };
+    for op in &story.ops {
+        match op {
+            Op::Enter(_, _, Some(gate)) => f(&gate.0),
+            Op::JumpUnless(c, _) => f(c),
+            Op::Effects(a, b) => {
+                for e in story.effect_list(*a, *b) {
+                    effect(e, f);
+                }
+            }
+            _ => {}
+        }
+    }
+    for v in story.groups.iter().flat_map(|g| &g.variants) {
+        if let Some(w) = &v.when {
+            f(&w.cond);
+        }
+    }
+    for c in &story.choices {
+        if let Some(w) = &c.when {
+            f(w);
+        }
+    }
+    for frag in story
+        .letters
+        .iter()
+        .flat_map(|l| &l.paragraphs)
+        .flat_map(|p| &p.fragments)
+    {
+        if let Some(w) = &frag.when {
+            f(w);
+        }
+        for e in &frag.effects {
+            effect(e, f);
+        }
+    }
+}
+
 /// Proves, for every playthrough, that the story never leaves the player stuck and that an
 /// ending stays in reach (see the module's introduction). Runs in time linear in the program
 /// for each of a few rounds.
@@ -770,26 +867,38 @@ pub fn prove(story: &Story) -> Proof {
         .filter(|&p| matches!(story.ops[p], Op::Detour(..)))
         .map(|p| p + 1)
         .collect();
+    // The nodes some condition reads (by `seen` or a visit count): the only ones tracked.
+    let mut watched = Vec::new();
+    for_each_cond(story, &mut |c| c.nodes(&mut watched));
+    watched.sort_unstable();
+    watched.dedup();
+    let mut watch_ix = vec![u32::MAX; story.nodes.len()];
+    for (i, &n) in watched.iter().enumerate() {
+        watch_ix[n] = i as u32;
+    }
     let start = AState {
         vars: story
             .variables
             .iter()
             .map(|v| AVal::of(&v.default))
             .collect(),
-        seen: vec![NEVER; story.nodes.len()],
+        seen: vec![NEVER; watched.len()],
+        watch: Watch(std::sync::Arc::new(watch_ix)),
         wrote: vec![NEVER; story.letters.len()],
         chapter: (0, 0),
     };
     let mut states: Vec<Option<AState>> = vec![None; n];
     let mut grown = vec![0u32; n];
     let mut queued = vec![false; n];
-    let mut work = std::collections::VecDeque::new();
+    // Lowest point first: the program runs mostly forwards, so each point is usually reached
+    // with everything that flows into it already joined, and processed once or twice.
+    let mut work = std::collections::BinaryHeap::new();
     let entry = story.nodes[story.start].entry;
     states[entry] = Some(start);
-    work.push_back(entry);
+    work.push(std::cmp::Reverse(entry));
     queued[entry] = true;
     let mut next = Vec::new();
-    while let Some(pc) = work.pop_front() {
+    while let Some(std::cmp::Reverse(pc)) = work.pop() {
         queued[pc] = false;
         let Some(s) = states[pc].clone() else {
             continue;
@@ -816,7 +925,7 @@ pub fn prove(story: &Story) -> Proof {
             };
             states[to] = Some(merged);
             if !std::mem::replace(&mut queued[to], true) {
-                work.push_back(to);
+                work.push(std::cmp::Reverse(to));
             }
         }
     }
@@ -855,41 +964,59 @@ pub fn prove(story: &Story) -> Proof {
         }
     }
 
-    // An ending in reach: the least fixed point, as described above.
+    // An ending in reach: the least fixed point, as described above, by a worklist over
+    // the points' predecessors (linear in the program): a point is safe once every one of its
+    // possible successors is, or (a menu) once one option that is always offered leads to a
+    // safe point.
     let mut safe = vec![false; n];
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for pc in (0..n).rev() {
-            if safe[pc] {
-                continue;
-            }
-            let Some(s) = &states[pc] else { continue };
-            let ok = match &story.ops[pc] {
-                Op::End(_) => true,
-                Op::DeadEnd(_) => false,
-                Op::Choices(set) => {
-                    let choices = story.choice_set(set.set as usize);
-                    step(story, pc, s, &comebacks, &mut next);
-                    let every = !next.is_empty() && next.iter().all(|(to, _)| safe[*to]);
-                    let lasting_safe = choices.iter().any(|c| {
+    let mut waiting = vec![0usize; n];
+    let mut strong: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut ready = Vec::new();
+    for pc in 0..n {
+        let Some(s) = &states[pc] else { continue };
+        step(story, pc, s, &comebacks, &mut next);
+        let mut succ: Vec<usize> = next.iter().map(|(to, _)| *to).filter(|&t| t < n).collect();
+        succ.sort_unstable();
+        succ.dedup();
+        match &story.ops[pc] {
+            Op::End(_) => ready.push(pc),
+            Op::DeadEnd(_) => continue,
+            Op::Choices(set) => {
+                strong[pc] = story
+                    .choice_set(set.set as usize)
+                    .iter()
+                    .filter(|c| {
                         !c.once
-                            && safe.get(c.entry).copied().unwrap_or(false)
                             && c.when.as_ref().is_none_or(|w| {
                                 let (t, f) = s.cond(w);
                                 t && !f
                             })
-                    });
-                    every || lasting_safe
-                }
-                _ => {
-                    step(story, pc, s, &comebacks, &mut next);
-                    !next.is_empty() && next.iter().all(|(to, _)| *to < n && safe[*to])
-                }
-            };
-            if ok {
-                safe[pc] = true;
-                changed = true;
+                    })
+                    .map(|c| c.entry)
+                    .collect();
+            }
+            _ => {}
+        }
+        if succ.is_empty() {
+            continue;
+        }
+        waiting[pc] = succ.len();
+        for t in succ {
+            preds[t].push(pc);
+        }
+    }
+    while let Some(pc) = ready.pop() {
+        if std::mem::replace(&mut safe[pc], true) {
+            continue;
+        }
+        for &p in &preds[pc] {
+            if safe[p] {
+                continue;
+            }
+            waiting[p] -= 1;
+            if waiting[p] == 0 || strong[p].contains(&pc) {
+                ready.push(p);
             }
         }
     }

@@ -382,6 +382,26 @@ impl<'a> Compiler<'a> {
             }
         }
 
+        // The flowchart's hints, by the ids the record keeps (`chapter.node`, and
+        // `chapter.node/choice` with the choice's id or, untagged, its place).
+        let mut hints = std::collections::BTreeMap::new();
+        for (chapter_id, _, def, _) in &ordered {
+            for node in &def.nodes {
+                let full = format!("{chapter_id}.{}", node.id);
+                for (k, c) in node.choices.iter().enumerate() {
+                    if let Some(h) = &c.hint {
+                        let id =
+                            c.id.as_ref()
+                                .map_or_else(|| (k + 1).to_string(), |i| i.to_string());
+                        hints.insert(format!("{full}/{id}"), h.to_string());
+                    }
+                }
+                if let Some(h) = &node.hint {
+                    hints.insert(full, h.to_string());
+                }
+            }
+        }
+
         // Each node's text ends where the next node of its file begins.
         let mut node_ends = vec![usize::MAX; nodes.len()];
         let mut by_file: Vec<(usize, usize, usize)> = nodes
@@ -531,6 +551,7 @@ impl<'a> Compiler<'a> {
             fingerprint,
             mods: mods.into_iter().map(|(_, m)| m.name).collect(),
             untagged: self.tagged.1,
+            hints,
             node_index: Arc::unwrap_or_clone(std::mem::take(&mut self.node_index)),
             variable_index: std::mem::take(&mut self.variable_index),
             character_index: std::mem::take(&mut self.character_index),

@@ -184,6 +184,8 @@ pub struct GameOptions {
     pub data_dir: Option<PathBuf>,
     /// Dialogue folders: the base story, then mods.
     pub dialogue: Vec<PathBuf>,
+    /// Mod folders given with `--mod`, besides those in the player's mods folder.
+    pub mods: Vec<PathBuf>,
     /// Stop autoplay after this many seconds even without an ending.
     pub max_seconds: Option<f32>,
     /// Stop autoplay once the title, a choice and a letter are photographed (smoke tests).
@@ -227,8 +229,21 @@ pub fn run(mut options: GameOptions) -> AppExit {
     if options.dialogue.is_empty() {
         options.dialogue.push(find_shipped("dialogue"));
     }
-    let (base, mods) = options.dialogue.split_first().expect("a dialogue folder");
-    let report = crate::story::load_with_mods(base, mods);
+    let (base, given) = options.dialogue.split_first().expect("a dialogue folder");
+    // The mods: those given after the base story, those in the player's mods folder, and each
+    // `--mod`; the loader orders them, and leaves out (and reports) any that are broken.
+    let mut mods = given.to_vec();
+    mods.extend(persist::DataDir::player_mods(&persist::DataDir::folder(
+        options.data_dir.as_deref(),
+    )));
+    mods.extend(options.mods.iter().cloned());
+    let report = crate::story::load_with_mods(base, &mods);
+    for m in &report.skipped_mods {
+        eprintln!(
+            "The mod in {} has errors and is left out; the game runs without it.",
+            m.display()
+        );
+    }
     for d in &report.diagnostics {
         eprintln!("{}", d.one_line());
     }

@@ -7,7 +7,17 @@ use super::*;
 impl<'a> Compiler<'a> {
     /// Resolves a target: `node` in the current chapter, `chapter.node`, or `chapter`.
     pub(super) fn resolve(&self, target: &str) -> Result<NodeIx, Option<String>> {
-        let found = if target.contains('.') {
+        let namespaced = target.starts_with('@') || self.ns_for(target).is_some();
+        let found = if namespaced {
+            // A mod's name (or an explicit `@mod/...`): its own ids first, then the story's.
+            self.candidates(target).iter().find_map(|c| {
+                if c.contains('.') {
+                    self.node_index.get(c).copied()
+                } else {
+                    self.chapter_starts.get(c).copied()
+                }
+            })
+        } else if target.contains('.') {
             self.node_index.get(target).copied()
         } else {
             self.node_index
@@ -209,6 +219,8 @@ impl Scope for Compiler<'_> {
     }
 
     fn letter(&self, id: &str) -> Result<usize, Option<String>> {
+        // Letter ids are story-wide: `@base/anniversary` is `anniversary`.
+        let id = mods::explicit(id).map_or(id, |(_, rest)| rest);
         self.letter_index.get(id).copied().ok_or_else(|| {
             did_you_mean(id, self.letter_index.keys().map(String::as_str)).or_else(letter_hint)
         })

@@ -11,6 +11,7 @@ mod golden;
 #[cfg(feature = "game")]
 mod house;
 mod invariants;
+mod mods;
 mod proof;
 mod record;
 mod robust;

@@ -505,3 +505,27 @@ fn a_mod_written_before_manifests_keeps_loading_and_its_chapter_keeps_its_name()
     assert_eq!(story.chapter("extra"), Some(1), "found by its own id");
     assert_eq!(story.chapters()[1].id, "old_mod/extra");
 }
+
+#[test]
+fn each_mod_has_the_size_limits_to_itself_and_one_over_them_is_left_out() {
+    use her::story::files::{self, Limits};
+    let dir = tempfile::tempdir().unwrap();
+    let big = write_mod(
+        dir.path(),
+        "big",
+        &[("a.ron", &" ".repeat(600)), ("b.ron", &" ".repeat(600))],
+    );
+    let small = write_mod(dir.path(), "small", &[("a.ron", &" ".repeat(600))]);
+    let limits = Limits {
+        file_bytes: 700,
+        total_bytes: 1000,
+        entries: 100,
+    };
+    let read = files::read_dialogue(&[big.clone(), small.clone()], &limits);
+    // The big folder is over its own budget, reported in its own files; the small one after it
+    // is read whole all the same.
+    assert_eq!(read.layers, vec![0..1, 1..2]);
+    assert_eq!(read.diagnostics.len(), 1);
+    assert_eq!(read.diagnostics[0].code, "E013");
+    assert!(in_file(&read.diagnostics[0], &big));
+}

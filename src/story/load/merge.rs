@@ -179,6 +179,17 @@ impl<'a> Compiler<'a> {
             for (k, c) in m.chapters.iter().enumerate() {
                 order.insert(at + k, (named(c), *file));
                 own.push(named(c));
+                let layer = self.file_layer.get(*file).copied().unwrap_or(0);
+                if let Some(info) = layer.checked_sub(1).and_then(|l| mod_infos.get_mut(l)) {
+                    let place = match (at + k).checked_sub(1).and_then(|i| order.get(i)) {
+                        Some((prev, _)) => format!("after {prev}"),
+                        None => "first".into(),
+                    };
+                    info.changes.push(format!(
+                        "adds the chapter {} to the story, {place}",
+                        named(c)
+                    ));
+                }
             }
             // A mod's chapter id taken by the story or an earlier mod: reported at the mod.
             for c in &m.chapters {
@@ -302,6 +313,11 @@ impl<'a> Compiler<'a> {
                             );
                         }
                         None => {
+                            if let Some(ns) = &origin.2 {
+                                mod_infos[layer - 1]
+                                    .changes
+                                    .push(format!("adds the node {chapter_id}.{ns}/{}", node.id));
+                            }
                             existing.2.nodes.push(node);
                             existing.3.push(origin);
                         }

@@ -346,11 +346,11 @@ pub(super) fn order_mods(
                             .unwrap_or(0..1.min(source.text.len()));
                         let back = entries[j]
                             .file
-                            .and_then(|f| {
+                            .map(|f| {
                                 let at = sources[f]
                                     .find_literal(&entries[i].info.id, 0)
                                     .map_or(0, |s| s.start);
-                                Some(place(&sources[f], at))
+                                place(&sources[f], at)
                             })
                             .unwrap_or_else(|| entries[j].info.folder.display().to_string());
                         diagnostics.push(source.diagnostic(
@@ -505,7 +505,7 @@ impl<'a> Compiler<'a> {
             return (written.to_owned(), true);
         }
         let mine = format!("{ns}/{written}");
-        if own.iter().any(|c| *c == mine) || existing.contains(&mine) {
+        if own.contains(&mine) || existing.contains(&mine) {
             return (mine, false);
         }
         if existing.iter().any(|c| c == written) {

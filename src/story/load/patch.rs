@@ -323,18 +323,15 @@ fn add_variants<'a>(
     }
     for step in script.iter_mut() {
         if !says(step, tag) {
-            match step {
-                Step::If(_, inner) => {
-                    if add_variants(inner, tag, variants) {
-                        return true;
-                    }
-                }
+            let inside = match step {
+                Step::If(_, inner) => add_variants(inner, tag, variants),
                 Step::IfElse(_, a, b) => {
-                    if add_variants(a, tag, variants) || add_variants(b, tag, variants) {
-                        return true;
-                    }
+                    add_variants(a, tag, variants) || add_variants(b, tag, variants)
                 }
-                _ => {}
+                _ => false,
+            };
+            if inside {
+                return true;
             }
             continue;
         }

@@ -529,3 +529,40 @@ fn each_mod_has_the_size_limits_to_itself_and_one_over_them_is_left_out() {
     assert_eq!(read.diagnostics[0].code, "E013");
     assert!(in_file(&read.diagnostics[0], &big));
 }
+
+#[test]
+fn a_bad_manifest_field_and_two_mods_with_one_id_are_placed() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write_mod(
+        dir.path(),
+        "a",
+        &[(
+            "mod.ron",
+            "Mod(\n    name: \"A\",\n    version: \"one\",\n    requires: {\"b\": \"soon\"},\n)",
+        )],
+    );
+    let b = write_mod(
+        dir.path(),
+        "b",
+        &[("mod.ron", "Mod(\n    name: \"B\",\n    id: \"a\",\n)")],
+    );
+    let report = mini_with(&[&a, &b]);
+    let found = with_code(&report, "E033");
+    let places: Vec<(bool, usize)> = found.iter().map(|d| (in_file(d, &a), d.line)).collect();
+    assert_eq!(
+        places.len(),
+        3,
+        "the version, the requirement, the second id: {}",
+        one_lines(&report.diagnostics)
+    );
+    assert!(places.contains(&(true, 3)) && places.contains(&(true, 4)));
+    let twice = found.iter().find(|d| in_file(d, &b)).unwrap();
+    assert_eq!(twice.line, 3);
+    assert!(
+        twice
+            .message
+            .contains(&a.join("mod.ron").display().to_string()),
+        "{}",
+        twice.message
+    );
+}

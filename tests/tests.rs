@@ -14,6 +14,8 @@ mod invariants;
 mod mods;
 mod proof;
 mod record;
+#[cfg(feature = "game")]
+mod reload;
 mod robust;
 mod saves;
 #[cfg(feature = "game")]

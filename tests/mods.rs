@@ -566,3 +566,24 @@ fn a_bad_manifest_field_and_two_mods_with_one_id_are_placed() {
         twice.message
     );
 }
+
+#[test]
+fn her_tag_stamps_the_lines_choices_and_fragments_of_a_patch() {
+    let text = r#"Patch(ops: [
+    AddChoices(to: "@base/one.start", choices: [(text: "Run home.", goto: "run")]),
+    AddNodes(to: "@base/one", nodes: [(id: "run", script: [Line("He runs.")], next: "fear")]),
+    InsertSteps(after: "@base/e75dc0", steps: [Line("Bread, he thinks.")]),
+    AddVariants(to: "@base/bd5882", variants: [(when: "seen(run)", text: "os: You're out of breath.")]),
+    AddFragments(to: "@base/note", paragraph: 1, fragments: [(text: "Amy, I ran.")]),
+])"#;
+    let source = her::story::diagnostic::SourceFile::new(PathBuf::from("p.ron"), text.into());
+    let tagged = her::story::tag::tag_files(std::slice::from_ref(&source));
+    let t = &tagged[0];
+    assert_eq!((t.lines, t.choices, t.fragments), (3, 1, 1), "{}", t.text);
+    assert!(
+        t.text
+            .contains(r#"(text: "Run home.", id: "run_home", goto: "run")"#)
+    );
+    assert!(t.text.contains(r#"(text: "Amy, I ran.", id: "amy_i_ran")"#));
+    assert_eq!(t.text.matches("#line:").count(), 3);
+}

@@ -758,10 +758,25 @@ impl Story {
 
     /// A node by its full id (`chapter.node`), or a chapter id (its start node).
     pub fn node(&self, id: &str) -> Option<NodeIx> {
-        self.node_index
-            .get(id)
-            .copied()
-            .or_else(|| self.chapters.iter().find(|c| c.id == id).map(|c| c.start))
+        // As a mod names them (docs/modding.md): `@base/c.n` is `c.n`; `@m/c.n` is the mod's own
+        // chapter's node `m/c.n` or its node in another's chapter `c.m/n`.
+        let written = match id.strip_prefix('@').and_then(|r| r.split_once('/')) {
+            Some(("base", rest)) => vec![rest.to_owned()],
+            Some((m, rest)) => {
+                let mut ids = vec![format!("{m}/{rest}")];
+                if let Some((c, n)) = rest.split_once('.') {
+                    ids.push(format!("{c}.{m}/{n}"));
+                }
+                ids
+            }
+            None => vec![id.to_owned()],
+        };
+        written.iter().find_map(|id| {
+            self.node_index
+                .get(id)
+                .copied()
+                .or_else(|| self.chapters.iter().find(|c| c.id == *id).map(|c| c.start))
+        })
     }
 
     /// A line's stable id: its `#line:` tag when it has one, else `chapter.node:N` (its place

@@ -587,3 +587,17 @@ fn her_tag_stamps_the_lines_choices_and_fragments_of_a_patch() {
     assert!(t.text.contains(r#"(text: "Amy, I ran.", id: "amy_i_ran")"#));
     assert_eq!(t.text.matches("#line:").count(), 3);
 }
+
+#[test]
+fn two_mods_declaring_one_variable_name_both_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let decl = r#"Mod(name: "M", variables: {"umbrella": Flag(false)})"#;
+    let a = write_mod(dir.path(), "a", &[("mod.ron", decl)]);
+    let b = write_mod(dir.path(), "b", &[("mod.ron", decl)]);
+    let report = mini_with(&[&b, &a]);
+    let found = with_code(&report, "E003");
+    assert_eq!(found.len(), 1, "{}", one_lines(&report.diagnostics));
+    assert!(in_file(found[0], &b), "at the later mod");
+    let first = format!("{}:1:29", a.join("mod.ron").display());
+    assert!(found[0].message.contains(&first), "{}", found[0].message);
+}

@@ -105,10 +105,32 @@ impl<'a> Compiler<'a> {
         self.cursor = Cursor::file(file);
         let span = self.sources[file].find_nth_literal(name, again);
         let problem = if taken || again > 0 {
+            // Declared first in another manifest (a mod's, or the story's): name that place, so
+            // two mods that clash are both found.
+            let first = (taken && again == 0)
+                .then(|| {
+                    self.sources.iter().enumerate().find_map(|(f, src)| {
+                        let manifest = src.text.contains("Story(") || src.text.contains("Mod(");
+                        (f != file && manifest)
+                            .then(|| src.find_nth_literal(name, 0))
+                            .flatten()
+                            .map(|at| {
+                                let (l, c) = src.line_col(at.start);
+                                format!(" (first in {}:{l}:{c})", src.path.display())
+                            })
+                    })
+                })
+                .flatten()
+                .unwrap_or_default();
             Some((
                 "E003",
-                format!("the {what} `{name}` is declared twice"),
-                "rename one of them".to_string(),
+                format!("the {what} `{name}` is declared twice{first}"),
+                if first.is_empty() {
+                    "rename one of them".to_string()
+                } else {
+                    "rename one of them; a mod's names are best begun with its id (`my_mod_walks`)"
+                        .to_string()
+                },
             ))
         } else if !is_identifier(name) {
             Some((

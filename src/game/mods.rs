@@ -338,10 +338,14 @@ fn draw_mods(
             .max_height(420.0)
             .show(ui, |ui| {
                 for row in &list.0 {
-                    let name = row
-                        .info
-                        .as_ref()
-                        .map_or_else(|| row.folder.display().to_string(), |i| i.name.clone());
+                    // A mod left out for its errors is named by its folder.
+                    let folder = || {
+                        row.folder.file_name().map_or_else(
+                            || row.folder.display().to_string(),
+                            |n| n.to_string_lossy().into_owned(),
+                        )
+                    };
+                    let name = row.info.as_ref().map_or_else(folder, |i| i.name.clone());
                     let mut on = row.enabled;
                     ui.horizontal(|ui| {
                         if ui
@@ -363,14 +367,14 @@ fn draw_mods(
                         match (row.place, row.broken, row.enabled) {
                             (Some(p), _, _) => ui.label(format!("loads {p}.")),
                             (None, true, _) => ui.label(
-                                RichText::new("left out: it has errors").color(palette::PEACH),
+                                RichText::new("left out: it has errors").color(palette::CORAL),
                             ),
                             (None, _, false) => ui.label("off"),
                             (None, _, true) => ui.label("not loaded"),
                         };
                     });
                     for problem in row.problems.iter().take(8) {
-                        ui.label(RichText::new(problem).small().color(palette::PEACH));
+                        ui.label(RichText::new(problem).small().color(palette::SOFT_INK));
                     }
                     ui.separator();
                 }
@@ -400,7 +404,7 @@ fn draw_problems(
         .show(ctx, |ui| {
             ui.label("The last good version keeps playing; save the file again once it is fixed.");
             for p in problems.0.iter().take(12) {
-                ui.label(RichText::new(p).small().color(palette::PEACH));
+                ui.label(RichText::new(p).small().color(palette::SOFT_INK));
             }
             if problems.0.len() > 12 {
                 ui.label(format!("... and {} more", problems.0.len() - 12));

@@ -11,8 +11,11 @@ mod golden;
 #[cfg(feature = "game")]
 mod house;
 mod invariants;
+mod mods;
 mod proof;
 mod record;
+#[cfg(feature = "game")]
+mod reload;
 mod robust;
 mod saves;
 #[cfg(feature = "game")]

@@ -7,6 +7,7 @@
 // First, so that the modules below have its macros (`out!`, `outln!`, `err!`, `errln!`).
 #[macro_use]
 pub mod output;
+pub mod new_mod;
 mod playthrough;
 mod tag;
 mod watch;
@@ -55,6 +56,10 @@ pub struct Cli {
     /// The game: dialogue folders, the base story first, then mods.
     #[arg(long = "dialogue", value_name = "DIR")]
     pub dialogue: Vec<PathBuf>,
+    /// The game: a mod folder to play with, besides those in the player's mods folder; may be
+    /// repeated.
+    #[arg(long = "mod", value_name = "PATH")]
+    pub mods: Vec<PathBuf>,
     /// The game: a new game starts at a writer's test start (`--from chapter.node`).
     #[command(flatten)]
     pub start: StartArgs,
@@ -99,6 +104,10 @@ pub enum Command {
         /// Dialogue folders or files: the base story first, then mods.
         #[arg(default_value = "dialogue")]
         paths: Vec<PathBuf>,
+        /// A mod folder to lay over the story, after the paths; may be repeated. Mods load in
+        /// their own order (requirements first, then by id), whatever the order given.
+        #[arg(long = "mod", value_name = "PATH")]
+        mods: Vec<PathBuf>,
         /// How to print problems.
         #[arg(long, value_enum, default_value_t = Format::Pretty)]
         format: Format,
@@ -116,6 +125,10 @@ pub enum Command {
         /// Dialogue folders: the base story first, then mods.
         #[arg(default_value = "dialogue")]
         paths: Vec<PathBuf>,
+        /// A mod folder to lay over the story, after the paths; may be repeated. Mods load in
+        /// their own order (requirements first, then by id), whatever the order given.
+        #[arg(long = "mod", value_name = "PATH")]
+        mods: Vec<PathBuf>,
         /// The seed for the story's random variation.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -141,6 +154,10 @@ pub enum Command {
         /// names them itself.
         #[arg(default_value = "dialogue")]
         paths: Vec<PathBuf>,
+        /// A mod folder to lay over the story, after the paths; may be repeated. Mods load in
+        /// their own order (requirements first, then by id), whatever the order given.
+        #[arg(long = "mod", value_name = "PATH")]
+        mods: Vec<PathBuf>,
         /// Also write the transcript to this file.
         #[arg(long)]
         transcript: Option<PathBuf>,
@@ -151,6 +168,10 @@ pub enum Command {
         /// Dialogue folders or files.
         #[arg(default_value = "dialogue")]
         paths: Vec<PathBuf>,
+        /// A mod folder to lay over the story, after the paths; may be repeated. Mods load in
+        /// their own order (requirements first, then by id), whatever the order given.
+        #[arg(long = "mod", value_name = "PATH")]
+        mods: Vec<PathBuf>,
         /// Change nothing: list what is untagged, and exit 1 if anything is.
         #[arg(long)]
         check: bool,
@@ -160,12 +181,20 @@ pub enum Command {
         /// Dialogue folders: the base story first, then mods.
         #[arg(default_value = "dialogue")]
         paths: Vec<PathBuf>,
+        /// A mod folder to lay over the story, after the paths; may be repeated. Mods load in
+        /// their own order (requirements first, then by id), whatever the order given.
+        #[arg(long = "mod", value_name = "PATH")]
+        mods: Vec<PathBuf>,
     },
     /// Walk every reachable state: what is reached, what never is, and how to reach each ending.
     Explore {
         /// Dialogue folders: the base story first, then mods.
         #[arg(default_value = "dialogue")]
         paths: Vec<PathBuf>,
+        /// A mod folder to lay over the story, after the paths; may be repeated. Mods load in
+        /// their own order (requirements first, then by id), whatever the order given.
+        #[arg(long = "mod", value_name = "PATH")]
+        mods: Vec<PathBuf>,
         /// The seed for the story's random variation.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -186,6 +215,28 @@ pub enum Command {
         #[arg(long)]
         require_proof: bool,
     },
+    /// List mods in the order they load (requirements first, then by id), what each changes,
+    /// and every problem and conflict between them.
+    Mods {
+        /// Dialogue folders: the base story first, then mods.
+        #[arg(default_value = "dialogue")]
+        paths: Vec<PathBuf>,
+        /// A mod folder to lay over the story, after the paths; may be repeated. Mods load in
+        /// their own order (requirements first, then by id), whatever the order given.
+        #[arg(long = "mod", value_name = "PATH")]
+        mods: Vec<PathBuf>,
+    },
+    /// Write a working example mod into a new folder NAME (docs/modding.md starts here).
+    NewMod {
+        /// The new folder; its name is the mod's id.
+        name: PathBuf,
+    },
+}
+
+/// The paths a tool reads: the positional ones, then each `--mod`.
+fn with_mods(mut paths: Vec<PathBuf>, mods: Vec<PathBuf>) -> Vec<PathBuf> {
+    paths.extend(mods);
+    paths
 }
 
 /// How `check` prints.
@@ -211,6 +262,7 @@ pub fn main() -> ExitCode {
                 screenshots: cli.screenshots,
                 data_dir: cli.data_dir,
                 dialogue: cli.dialogue,
+                mods: cli.mods,
                 max_seconds: cli.max_seconds,
                 screenshots_only: cli.screenshots_only,
                 bare_scene: cli.bare_scene,
@@ -240,20 +292,28 @@ pub fn main() -> ExitCode {
         }
         Some(Command::Check {
             paths,
+            mods,
             format,
             deny,
             watch: true,
-        }) => watch::run(&paths, || {
-            check(&paths, format, deny.is_some());
-        }),
+        }) => {
+            let paths = with_mods(paths, mods);
+            watch::run(&paths, || {
+                check(&paths, format, deny.is_some());
+            })
+        }
         Some(Command::Check {
             paths,
+            mods,
             format,
             deny,
             watch: false,
-        }) => check(&paths, format, deny.is_some()),
+        }) => check(&with_mods(paths, mods), format, deny.is_some()),
+        Some(Command::Mods { paths, mods }) => mods_cmd(&with_mods(paths, mods)),
+        Some(Command::NewMod { name }) => new_mod::run(&name),
         Some(Command::Read {
             paths,
+            mods,
             seed,
             choices,
             transcript,
@@ -268,7 +328,7 @@ pub fn main() -> ExitCode {
                 }
             };
             read(
-                &paths,
+                &with_mods(paths, mods),
                 seed,
                 &choices,
                 transcript.as_deref(),
@@ -279,11 +339,12 @@ pub fn main() -> ExitCode {
         Some(Command::Replay {
             file,
             paths,
+            mods,
             transcript,
-        }) => playthrough::replay(&file, &paths, transcript.as_deref()),
-        Some(Command::Tag { paths, check }) => tag::run(&paths, check),
-        Some(Command::Stats { paths }) => {
-            let Some(story) = load_playable(&paths) else {
+        }) => playthrough::replay(&file, &with_mods(paths, mods), transcript.as_deref()),
+        Some(Command::Tag { paths, mods, check }) => tag::run(&with_mods(paths, mods), check),
+        Some(Command::Stats { paths, mods }) => {
+            let Some(story) = load_playable(&with_mods(paths, mods)) else {
                 return ExitCode::from(2);
             };
             let s = crate::story::stats::stats(&story);
@@ -328,6 +389,7 @@ pub fn main() -> ExitCode {
         }
         Some(Command::Explore {
             paths,
+            mods,
             seed,
             max_states,
             dot,
@@ -335,7 +397,7 @@ pub fn main() -> ExitCode {
             witnesses,
             require_proof,
         }) => explore_cmd(
-            &paths,
+            &with_mods(paths, mods),
             seed,
             max_states,
             dot.as_deref(),
@@ -345,6 +407,81 @@ pub fn main() -> ExitCode {
                 require_proof,
             },
         ),
+    }
+}
+
+/// `her mods`: the load order, what each mod changes, and every problem of the mods (their
+/// own, and their conflicts). Exit 1 when a mod has an error.
+fn mods_cmd(paths: &[PathBuf]) -> ExitCode {
+    if let Some(missing) = paths.iter().find(|p| !p.exists()) {
+        errln!("error: {} does not exist", missing.display());
+        errln!(
+            "hint: give the dialogue folder, then mod folders: `her mods dialogue --mod my_mod`"
+        );
+        return ExitCode::from(2);
+    }
+    let report = load(paths);
+    outln!("load order (requirements first, then by id):");
+    if let Some(base) = paths.first() {
+        outln!("  0. base  {}", base.display());
+    }
+    for (k, m) in report.mods.iter().enumerate() {
+        let version = m.version.as_deref().unwrap_or("(no version)");
+        let author = m
+            .author
+            .as_deref()
+            .map(|a| format!(" by {a}"))
+            .unwrap_or_default();
+        outln!(
+            "  {}. {}  {version}  \"{}\"{author}  {}",
+            k + 1,
+            m.id,
+            m.name,
+            m.folder.display()
+        );
+        if !m.requires.is_empty() {
+            let reqs: Vec<String> = m
+                .requires
+                .iter()
+                .map(|(id, v)| format!("{id} {v}"))
+                .collect();
+            outln!("       requires {}", reqs.join(", "));
+        }
+        for change in &m.changes {
+            outln!("       {change}");
+        }
+    }
+    if report.mods.is_empty() {
+        outln!("  (no mods given: `her mods dialogue --mod my_mod`)");
+    }
+    // The mods' problems: those in their files, and the conflicts between them.
+    let folders: Vec<&Path> = report.mods.iter().map(|m| m.folder.as_path()).collect();
+    let problems: Vec<crate::story::Diagnostic> = report
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.file
+                .as_deref()
+                .is_some_and(|f| folders.iter().any(|m| f.starts_with(m)))
+                || matches!(d.code, "W126" | "W127")
+        })
+        .cloned()
+        .collect();
+    let conflicts = problems
+        .iter()
+        .filter(|d| matches!(d.code, "W126" | "W127" | "E003"))
+        .count();
+    outln!(
+        "\n{} problem{} in the mods, {conflicts} of them conflict{} between mods",
+        problems.len(),
+        plural(problems.len()),
+        if conflicts == 1 { "" } else { "s" }
+    );
+    out!("{}", render_pretty(&problems, &report.sources, color()));
+    if problems.iter().any(|d| d.severity == Severity::Error) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

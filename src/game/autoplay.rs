@@ -269,7 +269,17 @@ fn play(
             if auto.wait == 20 && auto.shoot(&mut commands, "title") {
                 return;
             }
-            if auto.wait >= 30 {
+            // With screenshots, the mods screen over the title too (what mods were found, their
+            // order and problems).
+            let shooting = auto.dir.is_some();
+            if shooting && auto.wait == 24 {
+                menus.set(Menu::Mods);
+            }
+            if shooting && auto.wait == 36 && auto.shoot(&mut commands, "mods") {
+                return;
+            }
+            if auto.wait >= if shooting { 44 } else { 30 } {
+                menus.set(Menu::None);
                 new_game.write(NewGame(Some(options.autoplay.unwrap_or(1))));
                 auto.wait = 0;
             }

@@ -18,6 +18,7 @@ pub mod autoplay;
 pub mod city;
 pub mod input;
 pub mod menus;
+pub mod mods;
 pub mod persist;
 pub mod runner;
 pub mod saves;
@@ -73,6 +74,8 @@ pub enum Menu {
     Save,
     /// The save slots, to load from.
     Load,
+    /// The mods: each with its version, author, switch, place in the order and problems.
+    Mods,
 }
 
 /// Whether the story is live: playing, not paused, no menu over it. Everything that moves the
@@ -184,6 +187,8 @@ pub struct GameOptions {
     pub data_dir: Option<PathBuf>,
     /// Dialogue folders: the base story, then mods.
     pub dialogue: Vec<PathBuf>,
+    /// Mod folders given with `--mod`, besides those in the player's mods folder.
+    pub mods: Vec<PathBuf>,
     /// Stop autoplay after this many seconds even without an ending.
     pub max_seconds: Option<f32>,
     /// Stop autoplay once the title, a choice and a letter are photographed (smoke tests).
@@ -227,8 +232,26 @@ pub fn run(mut options: GameOptions) -> AppExit {
     if options.dialogue.is_empty() {
         options.dialogue.push(find_shipped("dialogue"));
     }
-    let (base, mods) = options.dialogue.split_first().expect("a dialogue folder");
-    let report = crate::story::load_with_mods(base, mods);
+    let (base, given) = options.dialogue.split_first().expect("a dialogue folder");
+    // The mods: those given after the base story, those in the player's mods folder, and each
+    // `--mod`; the loader orders them, and leaves out (and reports) any that are broken.
+    let mut mods = given.to_vec();
+    mods.extend(persist::DataDir::player_mods(&persist::DataDir::folder(
+        options.data_dir.as_deref(),
+    )));
+    mods.extend(options.mods.iter().cloned());
+    let dialogue = mods::Dialogue {
+        base: base.clone(),
+        mods,
+        disabled: Vec::new(),
+    };
+    let (report, list) = mods::load_dialogue(&dialogue);
+    for m in &report.skipped_mods {
+        eprintln!(
+            "The mod in {} has errors and is left out; the game runs without it.",
+            m.display()
+        );
+    }
     for d in &report.diagnostics {
         eprintln!("{}", d.one_line());
     }
@@ -249,8 +272,22 @@ pub fn run(mut options: GameOptions) -> AppExit {
     }))
     .add_plugins(bevy_egui::EguiPlugin::default())
     .insert_resource(LoadedStory(Arc::new(story)))
+    .insert_resource(mods::Running(
+        list.0
+            .iter()
+            .filter(|r| r.place.is_some())
+            .map(|r| r.folder.clone())
+            .collect(),
+    ))
+    .insert_resource(list)
     .insert_resource(options)
     .add_plugins(plugin);
+    // Saving a dialogue file while playing reloads it (hot reload); without a watcher (a
+    // platform that refuses one) the game runs as it is.
+    if let Some(watch) = mods::DialogueWatch::start(&dialogue.folders()) {
+        app.insert_resource(watch);
+    }
+    app.insert_resource(dialogue);
     app.run()
 }
 
@@ -278,6 +315,7 @@ pub fn plugin(app: &mut App) {
     frame(app);
     app.add_plugins((
         runner::plugin,
+        mods::plugin,
         persist::plugin,
         settings::plugin,
         saves::plugin,

@@ -29,12 +29,35 @@ impl DataDir {
 
     /// The platform's data folder for the game, or the one given.
     pub fn resolve(given: Option<&Path>) -> Self {
-        let dir = given.map(Path::to_path_buf).unwrap_or_else(|| {
+        DataDir::new(Self::folder(given))
+    }
+
+    /// The platform's data folder for the game (or the one given), without starting its
+    /// writer: where the saves and the player's mods folder are.
+    pub fn folder(given: Option<&Path>) -> PathBuf {
+        given.map(Path::to_path_buf).unwrap_or_else(|| {
             directories::ProjectDirs::from("", "", "her")
                 .map(|p| p.data_dir().to_path_buf())
                 .unwrap_or_else(|| PathBuf::from(".her"))
-        });
-        DataDir::new(dir)
+        })
+    }
+
+    /// The player's mods: each folder in `mods/` of the data folder, in name order (at most
+    /// 256; the loader puts them in their load order).
+    pub fn player_mods(folder: &Path) -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(folder.join("mods")) else {
+            return Vec::new();
+        };
+        let mut mods: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .take(4096)
+            // Links are not followed: a mod is a folder of the player's own.
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.path())
+            .collect();
+        mods.sort();
+        mods.truncate(256);
+        mods
     }
 
     /// The settings file.

@@ -31,6 +31,9 @@ pub struct StoryRunner {
     /// The choices shown, by the keys the record knows them by (`chapter.node/choice`), so the
     /// screen can mark those taken in an earlier playthrough.
     pub choice_keys: Vec<String>,
+    /// The state just before the moment on screen was pulled: where a reload of the dialogue
+    /// carries the playthrough from, so that moment is shown again as the new files say it.
+    pub before: Option<StoryState>,
 }
 
 /// One backlog entry.
@@ -158,6 +161,7 @@ impl StoryRunner {
             notice: None,
             moment: 0,
             choice_keys: Vec::new(),
+            before: None,
         }
     }
 
@@ -171,6 +175,7 @@ impl StoryRunner {
             notice,
             moment: 0,
             choice_keys: Vec::new(),
+            before: None,
         };
         runner.rebuild_backlog();
         runner
@@ -216,6 +221,7 @@ impl StoryRunner {
 
     /// Pulls events until something is shown; scene directives go to `scenes`.
     pub fn pull(&mut self, scenes: &mut Vec<SceneDef>) {
+        self.before = Some(self.state.clone());
         let story = Arc::clone(&self.story);
         loop {
             let event = story.next(&mut self.state);

@@ -29,6 +29,9 @@ pub struct Settings {
     pub skip_seen: bool,
     /// City detail: 0 low, 1 medium, 2 high.
     pub quality: u8,
+    /// Mod folders the player switched off on the mods screen (`game::mods`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub disabled_mods: Vec<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -43,6 +46,7 @@ impl Default for Settings {
             auto_advance: false,
             skip_seen: false,
             quality: 1,
+            disabled_mods: Vec::new(),
         }
     }
 }

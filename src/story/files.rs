@@ -28,9 +28,9 @@ use super::diagnostic::{Diagnostic, Severity, SourceFile};
 
 /// The largest file read, in bytes (8 MiB): far above any real chapter.
 pub const MAX_FILE_BYTES: u64 = 8 << 20;
-/// The most bytes read from all the dialogue folders together (256 MiB).
+/// The most bytes read from one dialogue folder (the base story, or one mod): 256 MiB.
 pub const MAX_TOTAL_BYTES: u64 = 256 << 20;
-/// The most entries (files, folders, links, anything) walked in all the folders together.
+/// The most entries (files, folders, links, anything) walked in one dialogue folder.
 pub const MAX_ENTRIES: usize = 100_000;
 
 /// The limits of one load, in bytes and entries. `Limits::default()` is what the tools use;
@@ -39,9 +39,9 @@ pub const MAX_ENTRIES: usize = 100_000;
 pub struct Limits {
     /// The largest file read, in bytes (`E012` above it).
     pub file_bytes: u64,
-    /// The most bytes read from every folder together (`E013` above it).
+    /// The most bytes read from one folder given (`E013` above it).
     pub total_bytes: u64,
-    /// The most entries walked in every folder together (`E013` above it).
+    /// The most entries walked in one folder given (`E013` above it).
     pub entries: usize,
 }
 
@@ -75,10 +75,13 @@ pub struct ReadDialogue {
 /// diagnostic, and the files that could be read are returned.
 pub fn read_dialogue(paths: &[PathBuf], limits: &Limits) -> ReadDialogue {
     let mut out = ReadDialogue::default();
-    let mut entries = 0usize;
-    let mut total = 0u64;
-    let mut over_total = false;
     for path in paths {
+        // Each folder (the base story, each mod) has the limits to itself: a mod over them is
+        // reported in its own files (and left out by the game), never at the cost of the
+        // folders after it.
+        let mut entries = 0usize;
+        let mut total = 0u64;
+        let mut over_total = false;
         let start = out.sources.len();
         let files = if over_total {
             Vec::new()
@@ -105,7 +108,7 @@ pub fn read_dialogue(paths: &[PathBuf], limits: &Limits) -> ReadDialogue {
                             "E013",
                             file,
                             format!(
-                                "the dialogue is over the limit of {} for all files together: \
+                                "the dialogue is over the limit of {} for the files of one folder: \
                                  {} and {} more file{} after it were not read",
                                 bytes(limits.total_bytes),
                                 file.display(),
@@ -168,7 +171,7 @@ fn walk(
                     "E013",
                     entry.path(),
                     format!(
-                        "the dialogue folders hold more than {} entries; the walk stopped at {}",
+                        "a dialogue folder holds more than {} entries; the walk stopped at {}",
                         limits.entries,
                         entry.path().display()
                     ),

@@ -131,6 +131,7 @@ impl DialogueFile<'_> {
             DialogueFile::Story(d) => d.format,
             DialogueFile::Chapter(d) => d.format,
             DialogueFile::Mod(d) => d.format,
+            DialogueFile::Patch(d) => d.format,
         }
         .unwrap_or(1)
     }
@@ -145,6 +146,9 @@ pub enum DialogueFile<'a> {
     Chapter(#[serde(borrow)] ChapterDef<'a>),
     /// A mod's manifest (`mod.ron`).
     Mod(ModDef),
+    /// A mod's patches: additions to the base story's (or another mod's) nodes, lines and
+    /// letters, by stable id (`docs/modding.md`).
+    Patch(#[serde(borrow)] PatchDef<'a>),
 }
 
 /// `Story(...)`: title, chapter order, characters, variables and endings.
@@ -191,12 +195,29 @@ pub struct ModDef {
     pub format: Option<u32>,
     /// The mod's name, shown in messages.
     pub name: String,
-    /// Chapters the mod adds, in order.
+    /// The mod's id: what other mods require and what `@id/...` names. Letters, digits, `_` and
+    /// `-`; by default the mod folder's name (made into an id).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The mod's version, semantic (`1.2.0`), read by the `semver` crate; `0.0.0` when absent.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Who made it, for the mods list.
+    #[serde(default)]
+    pub author: Option<String>,
+    /// Mods this one needs, by id, each with a version requirement (`"^1.2"`, `">=0.3, <2"`,
+    /// `"*"`), as Cargo writes them: they load before it.
+    #[serde(default)]
+    pub requires: Decls<String>,
+    /// Chapters the mod adds to the story's order, in order.
     #[serde(default)]
     pub chapters: Vec<String>,
     /// The existing chapter the new ones follow; the end of the story by default.
     #[serde(default)]
     pub after: Option<String>,
+    /// The existing chapter the new ones come before (instead of `after`).
+    #[serde(default)]
+    pub before: Option<String>,
     /// More speakers.
     #[serde(default)]
     pub characters: Decls<CharacterDef>,
@@ -206,6 +227,103 @@ pub struct ModDef {
     /// More endings.
     #[serde(default)]
     pub endings: Decls<EndingDef>,
+}
+
+/// `Patch(...)`: a mod's additions to nodes, lines and letters it does not own, each found by
+/// its stable id, so the mod needs no copy of what it extends (`docs/modding.md`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename = "Patch")]
+#[serde(deny_unknown_fields)]
+pub struct PatchDef<'a> {
+    /// The dialogue format the file is written for (`FORMAT`).
+    #[serde(default)]
+    pub format: Option<u32>,
+    /// The operations, applied in order, after every mod's whole-node replacements.
+    #[serde(borrow, default)]
+    pub ops: Vec<PatchOp<'a>>,
+}
+
+/// One patch operation. Targets are written `@mod/...` (`@base/letters.walk_home`,
+/// `@base/9e8338` for a line, `@base/anniversary` for a letter); a bare name is looked up in
+/// the mod's own ids first, then in the story's.
+#[derive(Debug, Clone, Deserialize)]
+pub enum PatchOp<'a> {
+    /// More choices at the end of a node's choices.
+    AddChoices(#[serde(borrow)] AddChoicesDef<'a>),
+    /// Steps before or after a line, found by its `#line:` id.
+    InsertSteps(#[serde(borrow)] InsertStepsDef<'a>),
+    /// More variants for a line: a plain `Line` becomes `Variants` with the line as the
+    /// fallback; a line already in `Variants` or `Random` gains siblings.
+    AddVariants(#[serde(borrow)] AddVariantsDef<'a>),
+    /// More fragments in one paragraph of a letter.
+    AddFragments(#[serde(borrow)] AddFragmentsDef<'a>),
+    /// More nodes in an existing chapter (their ids are the mod's own).
+    AddNodes(#[serde(borrow)] AddNodesDef<'a>),
+}
+
+/// `AddChoices(to: "@base/chapter.node", choices: [...])`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddChoicesDef<'a> {
+    /// The node.
+    #[serde(borrow)]
+    pub to: Text<'a>,
+    /// The choices, as in a node.
+    #[serde(borrow)]
+    pub choices: Vec<ChoiceDef<'a>>,
+}
+
+/// `InsertSteps(before: "@base/LINE", steps: [...])` or `after:`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InsertStepsDef<'a> {
+    /// The line the steps go before.
+    #[serde(borrow, default)]
+    pub before: Option<Text<'a>>,
+    /// The line the steps go after.
+    #[serde(borrow, default)]
+    pub after: Option<Text<'a>>,
+    /// The steps, as in a script.
+    #[serde(borrow)]
+    pub steps: Vec<Step<'a>>,
+}
+
+/// `AddVariants(to: "@base/LINE", variants: [...])`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddVariantsDef<'a> {
+    /// The line.
+    #[serde(borrow)]
+    pub to: Text<'a>,
+    /// The variants, as in `Variants`.
+    #[serde(borrow)]
+    pub variants: Vec<VariantDef<'a>>,
+}
+
+/// `AddFragments(to: "@base/LETTER", paragraph: 2, fragments: [...])`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddFragmentsDef<'a> {
+    /// The letter's id.
+    #[serde(borrow)]
+    pub to: Text<'a>,
+    /// Which paragraph, from 1.
+    pub paragraph: u32,
+    /// The fragments, as in a paragraph.
+    #[serde(borrow)]
+    pub fragments: Vec<FragmentDef<'a>>,
+}
+
+/// `AddNodes(to: "@base/chapter", nodes: [...])`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddNodesDef<'a> {
+    /// The chapter.
+    #[serde(borrow)]
+    pub to: Text<'a>,
+    /// The nodes, as in a chapter.
+    #[serde(borrow)]
+    pub nodes: Vec<NodeDef<'a>>,
 }
 
 /// A speaker.

@@ -66,6 +66,8 @@ pub struct Story {
     pub(in crate::story) fingerprint: String,
     /// Names of the mods laid over the base story, in order.
     pub(in crate::story) mods: Vec<String>,
+    /// The same mods as saves remember them: `id version` (`ModInfo::label`), in load order.
+    pub(in crate::story) mod_labels: Vec<String>,
     /// Lines, choices and fragments with no stable id (`her tag` stamps them).
     pub(in crate::story) untagged: usize,
     /// The writers' hints for locked parts of the flowchart, by node id (`chapter.node`) and
@@ -696,6 +698,12 @@ impl Story {
         &self.mods
     }
 
+    /// The mods laid over the base story as saves remember them, `id version` (or the id alone
+    /// when a mod gives no version), in load order.
+    pub fn mod_labels(&self) -> &[String] {
+        &self.mod_labels
+    }
+
     /// The compiled program and its tables, printed (every table but the name indices, whose
     /// order is a hash map's): what two compiles of the same story must agree on, word for
     /// word. For tests and debugging.
@@ -759,10 +767,25 @@ impl Story {
 
     /// A node by its full id (`chapter.node`), or a chapter id (its start node).
     pub fn node(&self, id: &str) -> Option<NodeIx> {
-        self.node_index
-            .get(id)
-            .copied()
-            .or_else(|| self.chapters.iter().find(|c| c.id == id).map(|c| c.start))
+        // As a mod names them (docs/modding.md): `@base/c.n` is `c.n`; `@m/c.n` is the mod's own
+        // chapter's node `m/c.n` or its node in another's chapter `c.m/n`.
+        let written = match id.strip_prefix('@').and_then(|r| r.split_once('/')) {
+            Some(("base", rest)) => vec![rest.to_owned()],
+            Some((m, rest)) => {
+                let mut ids = vec![format!("{m}/{rest}")];
+                if let Some((c, n)) = rest.split_once('.') {
+                    ids.push(format!("{c}.{m}/{n}"));
+                }
+                ids
+            }
+            None => vec![id.to_owned()],
+        };
+        written.iter().find_map(|id| {
+            self.node_index
+                .get(id)
+                .copied()
+                .or_else(|| self.chapters.iter().find(|c| c.id == *id).map(|c| c.start))
+        })
     }
 
     /// A line's stable id: its `#line:` tag when it has one, else `chapter.node:N` (its place
@@ -825,9 +848,23 @@ impl Story {
         self.character_index.get(id).map(|&i| &self.characters[i])
     }
 
-    /// A chapter's index by id.
+    /// A chapter's index by id. A mod's chapter is `mod/chapter` in the story; it is also
+    /// found by its own id alone (`chapter`) when no other chapter has that id, as it was
+    /// before mods had namespaces.
     pub fn chapter(&self, id: &str) -> Option<usize> {
-        self.chapters.iter().position(|c| c.id == id)
+        let id = id.strip_prefix('@').unwrap_or(id);
+        let id = id.strip_prefix("base/").unwrap_or(id);
+        self.chapters.iter().position(|c| c.id == id).or_else(|| {
+            let mut own = self
+                .chapters
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.id.split_once('/').is_some_and(|(_, own)| own == id));
+            match (own.next(), own.next()) {
+                (Some((i, _)), None) => Some(i),
+                _ => None,
+            }
+        })
     }
 
     /// A letter's index by id.

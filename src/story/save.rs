@@ -70,6 +70,11 @@ pub struct Playthrough {
     /// The mods laid over the base story, in order.
     #[serde(default)]
     pub mods: Vec<String>,
+    /// The same mods with their versions, `id version` (`Story::mod_labels`): what resuming
+    /// compares, to say which mods are missing. Left out when there are none, so a document of
+    /// the base story reads as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mod_versions: Vec<String>,
     /// The seed of the playthrough's generator.
     pub seed: u64,
     /// Where it began when it is a test start (`her read --from`), not the story's start.
@@ -194,6 +199,7 @@ impl Playthrough {
             story: story.title.clone(),
             fingerprint: story.fingerprint.clone(),
             mods: story.mods.clone(),
+            mod_versions: story.mod_labels.clone(),
             seed: state.seed,
             start: state.test_start.as_deref().cloned(),
             choices: state.decisions.iter().map(|d| d.offered + 1).collect(),
@@ -454,7 +460,7 @@ impl Playthrough {
     /// Resumes the playthrough in a story: exactly when every decision and the position fit,
     /// else at the nearest point that does, with a message. Never panics.
     pub fn resume(&self, story: &Story) -> Resume {
-        match self.replay(story, |_, _, _| {}) {
+        let resumed = match self.replay(story, |_, _, _| {}) {
             Ok(r) => r.into_resume(self.len()),
             Err(Refused(why)) => Resume::Replayed {
                 state: story.new_state(self.seed),
@@ -463,7 +469,74 @@ impl Playthrough {
                     "This save cannot be followed ({why}); you start from the beginning."
                 ),
             },
+        };
+        // Mods the save was made with and the story now lacks (or holds in another version)
+        // are named, whatever else fitted: the player should know what is not there.
+        let Some(note) = self.mods_note(story) else {
+            return resumed;
+        };
+        match resumed {
+            Resume::Exact(state) => Resume::Replayed {
+                replayed: self.len(),
+                state,
+                message: format!("{note} Your choices all still fit; you continue where you were."),
+            },
+            Resume::Replayed {
+                state,
+                replayed,
+                message,
+            } => Resume::Replayed {
+                state,
+                replayed,
+                message: format!("{note} {message}"),
+            },
         }
+    }
+
+    /// What the player should hear about the mods: those the save was made with that are not
+    /// loaded now (or are loaded in another version). `None` when they match.
+    pub fn mods_note(&self, story: &Story) -> Option<String> {
+        // Older documents name mods without versions: compare those by name.
+        let (saved, now): (&[String], &[String]) = if self.mod_versions.is_empty() {
+            (&self.mods, story.mods())
+        } else {
+            (&self.mod_versions, story.mod_labels())
+        };
+        let id = |label: &str| label.split(' ').next().unwrap_or_default().to_owned();
+        let mut missing = Vec::new();
+        let mut other = Vec::new();
+        for label in saved {
+            if now.contains(label) {
+                continue;
+            }
+            match now.iter().find(|n| id(n) == id(label)) {
+                Some(n) => other.push(format!("{label} (now {n})")),
+                None => missing.push(label.clone()),
+            }
+        }
+        if missing.is_empty() && other.is_empty() {
+            return None;
+        }
+        let mut parts = Vec::new();
+        if !missing.is_empty() {
+            parts.push(format!(
+                "This save was made with {} {}, which {} not loaded now.",
+                if missing.len() == 1 {
+                    "the mod"
+                } else {
+                    "the mods"
+                },
+                missing.join(", "),
+                if missing.len() == 1 { "is" } else { "are" }
+            ));
+        }
+        if !other.is_empty() {
+            parts.push(format!(
+                "It was made with another version of {}.",
+                other.join(", ")
+            ));
+        }
+        Some(parts.join(" "))
     }
 }
 

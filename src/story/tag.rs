@@ -14,7 +14,10 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use super::diagnostic::SourceFile;
-use super::format::{ChoiceDef, DialogueFile, FragmentDef, NodeDef, Step, Text};
+use super::format::{
+    ChoiceDef, DialogueFile, FragmentDef, LetterDef, NodeDef, ParagraphDef, PatchDef, PatchOp,
+    Step, Text,
+};
 use super::model::split_line_tag;
 
 /// What tagging one file did.
@@ -49,9 +52,21 @@ pub fn tag_files(sources: &[SourceFile]) -> Vec<Tagged> {
         .iter()
         .map(|s| super::load::ron_options().from_str(&s.text).ok())
         .collect();
-    for file in parsed.iter().flatten() {
-        if let DialogueFile::Chapter(ch) = file {
-            for node in &ch.nodes {
+    // A mod's patches hold lines, choices and fragments too: tagged as the nodes they add to.
+    let patched: Vec<Vec<NodeDef>> = parsed
+        .iter()
+        .map(|p| match p {
+            Some(DialogueFile::Patch(def)) => patch_nodes(def),
+            _ => Vec::new(),
+        })
+        .collect();
+    for (file, extra) in parsed.iter().zip(&patched) {
+        let nodes = match file {
+            Some(DialogueFile::Chapter(ch)) => ch.nodes.iter().chain(extra),
+            _ => [].iter().chain(extra),
+        };
+        {
+            for node in nodes {
                 each_line(&node.script, &mut |t| {
                     if let (_, Some(tag)) = split_line_tag(t) {
                         taken.insert(tag.to_string());
@@ -70,7 +85,21 @@ pub fn tag_files(sources: &[SourceFile]) -> Vec<Tagged> {
     sources
         .iter()
         .zip(&parsed)
-        .map(|(source, parsed)| match parsed {
+        .zip(&patched)
+        .map(|((source, parsed), patched)| match parsed {
+            Some(DialogueFile::Patch(_)) => {
+                let mut t = Tagger {
+                    source,
+                    inserts: Vec::new(),
+                    used: HashSet::new(),
+                    taken: &mut taken,
+                    out: Tagged::default(),
+                };
+                for node in patched {
+                    t.node("patch", node);
+                }
+                t.finish()
+            }
             Some(DialogueFile::Chapter(ch)) => {
                 let mut t = Tagger {
                     source,
@@ -98,6 +127,49 @@ pub fn tag_files(sources: &[SourceFile]) -> Vec<Tagged> {
             },
         })
         .collect()
+}
+
+/// A patch's operations as the nodes they would add to, to tag what they hold (the texts are
+/// the file's own, so each is placed where it is written).
+fn patch_nodes<'a>(def: &PatchDef<'a>) -> Vec<NodeDef<'a>> {
+    let node = |k: usize, script: Vec<Step<'a>>, choices: Vec<ChoiceDef<'a>>| NodeDef {
+        id: Text(format!("op{k}").into()),
+        when: None,
+        otherwise: None,
+        replace: false,
+        script,
+        choices,
+        next: None,
+        end: None,
+        allow: Vec::new(),
+        hint: None,
+    };
+    let mut out = Vec::new();
+    for (k, op) in def.ops.iter().enumerate() {
+        match op {
+            PatchOp::AddChoices(d) => out.push(node(k, Vec::new(), d.choices.clone())),
+            PatchOp::InsertSteps(d) => out.push(node(k, d.steps.clone(), Vec::new())),
+            PatchOp::AddVariants(d) => out.push(node(
+                k,
+                vec![Step::Variants(d.variants.clone())],
+                Vec::new(),
+            )),
+            PatchOp::AddFragments(d) => out.push(node(
+                k,
+                vec![Step::Letter(LetterDef {
+                    id: d.to.clone(),
+                    to: Text::default(),
+                    paragraphs: vec![ParagraphDef {
+                        prompt: None,
+                        fragments: d.fragments.clone(),
+                    }],
+                })],
+                Vec::new(),
+            )),
+            PatchOp::AddNodes(d) => out.extend(d.nodes.iter().cloned()),
+        }
+    }
+    out
 }
 
 /// Calls `f` on the text of every line in `steps` (variants' lines included), in order.

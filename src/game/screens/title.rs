@@ -53,6 +53,9 @@ fn draw(
             if button(ui, "Settings", size, serif(word)).clicked() {
                 menu.set(Menu::Settings);
             }
+            if button(ui, "Mods", size, serif(word)).clicked() {
+                menu.set(Menu::Mods);
+            }
             if button(ui, "Quit", size, serif(word)).clicked() {
                 exit.write(AppExit::Success);
             }

@@ -196,3 +196,28 @@ fn count_steps(steps: &[Step]) -> usize {
         })
         .sum()
 }
+
+/// The flowchart's hints (`hint:` on nodes and choices), by the ids the record keeps:
+/// `chapter.node`, and `chapter.node/choice` with the choice's id or, untagged, its place.
+pub(super) fn hints<'d, 'a: 'd>(
+    chapters: impl Iterator<Item = (&'d str, &'d crate::story::format::ChapterDef<'a>)>,
+) -> std::collections::BTreeMap<String, String> {
+    let mut hints = std::collections::BTreeMap::new();
+    for (chapter_id, def) in chapters {
+        for node in &def.nodes {
+            let full = format!("{chapter_id}.{}", node.id);
+            for (k, c) in node.choices.iter().enumerate() {
+                if let Some(h) = &c.hint {
+                    let id =
+                        c.id.as_ref()
+                            .map_or_else(|| (k + 1).to_string(), |i| i.to_string());
+                    hints.insert(format!("{full}/{id}"), h.to_string());
+                }
+            }
+            if let Some(h) = &node.hint {
+                hints.insert(full, h.to_string());
+            }
+        }
+    }
+    hints
+}

@@ -2,17 +2,58 @@
 //! order, chapters merged node by node, every node indexed, then compiled (on two cores for a
 //! large story).
 
+use super::mods::ModInfo;
 use super::symbols::is_id;
 use super::*;
+use crate::story::format::{PatchDef, PatchOp, SceneDef};
 
 impl<'a> Compiler<'a> {
-    pub(super) fn build(&mut self, parsed: Vec<Parsed>, fingerprint: String) -> Option<Story> {
+    pub(super) fn build(
+        &mut self,
+        parsed: Vec<Parsed<'a>>,
+        fingerprint: String,
+        mod_infos: &mut [ModInfo],
+    ) -> Option<Story> {
         // 1. The manifests: exactly one Story, in the base layer; Mods in later layers.
         let mut story_def: Option<(usize, StoryDef)> = None;
         let mut mods: Vec<(usize, ModDef)> = Vec::new();
         let mut chapters: Vec<(usize, usize, ChapterDef)> = Vec::new();
+        let mut patches: Vec<(usize, usize, PatchDef)> = Vec::new();
         for p in parsed {
             match p.content {
+                DialogueFile::Patch(_) if p.layer == 0 => {
+                    self.cursor = Cursor::file(p.file);
+                    self.report(
+                        Severity::Error,
+                        "E009",
+                        None,
+                        "the base story has a `Patch(...)` file",
+                        Some("patches belong to mods: the base story changes its own nodes".into()),
+                    );
+                }
+                DialogueFile::Patch(mut def) => {
+                    // `AddNodes` merges as a chapter file of the mod would, before any patch.
+                    let ops = std::mem::take(&mut def.ops);
+                    for op in ops {
+                        match op {
+                            PatchOp::AddNodes(add) => chapters.push((
+                                p.file,
+                                p.layer,
+                                ChapterDef {
+                                    format: None,
+                                    id: add.to,
+                                    title: Text::default(),
+                                    scene: SceneDef::default(),
+                                    start: None,
+                                    nodes: add.nodes,
+                                    allow: Vec::new(),
+                                },
+                            )),
+                            op => def.ops.push(op),
+                        }
+                    }
+                    patches.push((p.file, p.layer, def));
+                }
                 DialogueFile::Story(def) => {
                     if p.layer > 0 {
                         self.cursor = Cursor::file(p.file);
@@ -39,7 +80,12 @@ impl<'a> Compiler<'a> {
                 }
                 DialogueFile::Mod(def) => mods.push((p.file, def)),
                 DialogueFile::Chapter(def) => {
-                    if !is_id(&def.id) {
+                    // A mod names another's chapter as `@base/id` or `@mod/id`.
+                    let written = match mods::explicit(&def.id) {
+                        Some((_, rest)) if p.layer > 0 => rest,
+                        _ => &def.id,
+                    };
+                    if !is_id(written) {
                         self.cursor = Cursor::file(p.file);
                         self.report(
                             Severity::Error,
@@ -103,30 +149,51 @@ impl<'a> Compiler<'a> {
             }
             order.push((c.clone(), story_file));
         }
+        // A mod's chapters are its own: `mod/chapter` in the story.
+        let mut own: Vec<String> = Vec::new();
         for (file, m) in &mods {
-            let at = match &m.after {
-                Some(after) => match order.iter().position(|(c, _)| c == after) {
-                    Some(i) => i + 1,
-                    None => {
-                        self.cursor = Cursor::file(*file);
-                        let hint = did_you_mean(after, order.iter().map(|(c, _)| c.as_str()));
-                        self.report(
-                            Severity::Error,
-                            "E002",
-                            Some(after),
-                            format!("no chapter is called `{after}`"),
-                            hint,
-                        );
-                        order.len()
-                    }
-                },
-                None => order.len(),
+            let ns_here = self.ns_of_file(*file).map(str::to_owned);
+            let named = |c: &str| match &ns_here {
+                Some(ns) => format!("{ns}/{c}"),
+                None => c.to_owned(),
             };
+            let at = match (&m.after, &m.before) {
+                (Some(after), _) => self
+                    .order_anchor(*file, after, &order)
+                    .map_or(order.len(), |i| i + 1),
+                (None, Some(before)) => self
+                    .order_anchor(*file, before, &order)
+                    .unwrap_or(order.len()),
+                (None, None) => order.len(),
+            };
+            if let (Some(_), Some(before)) = (&m.after, &m.before) {
+                self.cursor = Cursor::file(*file);
+                self.report(
+                    Severity::Error,
+                    "E026",
+                    Some(before),
+                    "a mod's chapters go `after` one chapter or `before` one, not both",
+                    Some("keep one of them".into()),
+                );
+            }
             for (k, c) in m.chapters.iter().enumerate() {
-                order.insert(at + k, (c.clone(), *file));
+                order.insert(at + k, (named(c), *file));
+                own.push(named(c));
+                let layer = self.file_layer.get(*file).copied().unwrap_or(0);
+                if let Some(info) = layer.checked_sub(1).and_then(|l| mod_infos.get_mut(l)) {
+                    let place = match (at + k).checked_sub(1).and_then(|i| order.get(i)) {
+                        Some((prev, _)) => format!("after {prev}"),
+                        None => "first".into(),
+                    };
+                    info.changes.push(format!(
+                        "adds the chapter {} to the story, {place}",
+                        named(c)
+                    ));
+                }
             }
             // A mod's chapter id taken by the story or an earlier mod: reported at the mod.
             for c in &m.chapters {
+                let c = &named(c);
                 if order.iter().filter(|(o, _)| o == c).count() > 1 {
                     self.cursor = Cursor::file(*file);
                     self.report(
@@ -142,9 +209,15 @@ impl<'a> Compiler<'a> {
 
         // 4. Merge chapter files: a later layer may add nodes to a chapter or replace them.
         let mut merged: Vec<MergedChapter> = Vec::new();
+        // Whole-node replacements, by node: who replaced it and where (`W126` names both), and
+        // the line ids each replacement removed (`W127`, when a patch then looks for one).
+        let mut replaced: Map<String, (usize, String)> = Map::default();
+        let mut removed: Map<String, String> = Map::default();
         for (file, layer, def) in chapters {
             self.cursor = Cursor::file(file);
-            if let Some(existing) = merged.iter_mut().find(|m| m.0 == *def.id) {
+            let (chapter_id, foreign) = self.chapter_id_for(&def.id, layer, &own, &merged);
+            let ns = self.layer_ns.get(layer).cloned().flatten();
+            if let Some(existing) = merged.iter_mut().find(|m| m.0 == chapter_id) {
                 if layer == 0 || existing.1 == layer {
                     let first = self.sources[existing.3[0].0].path.display().to_string();
                     self.report(
@@ -160,11 +233,57 @@ impl<'a> Compiler<'a> {
                     continue;
                 }
                 for node in def.nodes {
-                    let origin = (file, layer);
-                    match existing.2.nodes.iter().position(|n| n.id == node.id) {
+                    // A node a mod adds to another's chapter is its own: `chapter.mod/node`.
+                    let origin = (file, layer, ns.clone().filter(|_| foreign));
+                    // `replace: true` names a node of the chapter (`@mod/node` for one that
+                    // another mod added).
+                    let target = |n: usize, e: &MergedChapter| match mods::explicit(&node.id) {
+                        Some((m, id)) => {
+                            e.2.nodes[n].id.as_str() == id && e.3[n + 1].2.as_deref() == Some(m)
+                        }
+                        None => e.2.nodes[n].id == node.id && e.3[n + 1].2.is_none(),
+                    };
+                    let found = (0..existing.2.nodes.len()).find(|&n| {
+                        if node.replace {
+                            target(n, existing)
+                        } else {
+                            existing.2.nodes[n].id == node.id && existing.3[n + 1].2 == origin.2
+                        }
+                    });
+                    match found {
                         Some(i) if node.replace => {
+                            let full =
+                                format!("{}.{}", chapter_id, mods::internal_node_id(existing, i));
+                            let here = node.id.offset_in(&self.sources[file].text).map_or(0, |o| o);
+                            let who = ns.clone().unwrap_or_else(|| "the base story".into());
+                            let place = {
+                                let (l, c) = self.sources[file].line_col(here);
+                                format!("{}:{l}:{c}", self.sources[file].path.display())
+                            };
+                            if let Some((other_layer, other)) = replaced.get(&full)
+                                && *other_layer != layer
+                            {
+                                let d = self.sources[file].diagnostic(
+                                    Severity::Warning,
+                                    "W126",
+                                    here..here + node.id.len(),
+                                    format!(
+                                        "the node `{full}` is replaced by two mods: {other}, and `{who}` here; `{who}` wins, as it loads later"
+                                    ),
+                                    Some("the two mods conflict: patch the node (`AddChoices`, `InsertSteps`) instead of replacing it, or require the other mod and build on it".into()),
+                                );
+                                self.diagnostics.push(d);
+                            }
+                            let mut tags = Vec::new();
+                            patch::collect_tags(&existing.2.nodes[i], &mut tags);
+                            let mut kept = Vec::new();
+                            patch::collect_tags(&node, &mut kept);
+                            for t in tags.into_iter().filter(|t| !kept.contains(t)) {
+                                removed.insert(t, format!("`{who}` ({place})"));
+                            }
+                            replaced.insert(full, (layer, format!("`{who}` at {place}")));
                             existing.2.nodes[i] = node;
-                            existing.3[i + 1] = origin;
+                            existing.3[i + 1] = (file, layer, existing.3[i + 1].2.clone());
                         }
                         Some(_) => {
                             self.report(
@@ -194,11 +313,31 @@ impl<'a> Compiler<'a> {
                             );
                         }
                         None => {
+                            if let Some(ns) = &origin.2 {
+                                mod_infos[layer - 1]
+                                    .changes
+                                    .push(format!("adds the node {chapter_id}.{ns}/{}", node.id));
+                            }
                             existing.2.nodes.push(node);
                             existing.3.push(origin);
                         }
                     }
                 }
+            } else if foreign {
+                // `@base/x` (or an `AddNodes`) naming a chapter that is not there.
+                let hint = did_you_mean(
+                    mods::explicit(&def.id).map_or(&*def.id, |(_, rest)| rest),
+                    merged.iter().map(|m| m.0.as_str()),
+                );
+                self.report(
+                    Severity::Error,
+                    "E029",
+                    Some(&def.id),
+                    format!("no chapter `{}` is there to add to", def.id),
+                    hint.or_else(|| {
+                        Some("name a chapter as `@base/letters` or `@mod/chapter`".into())
+                    }),
+                );
             } else {
                 for node in def.nodes.iter().filter(|n| n.replace) {
                     self.report(
@@ -213,9 +352,24 @@ impl<'a> Compiler<'a> {
                     );
                 }
                 // Origins: index 0 is the chapter itself, then one per node.
-                let origins = std::iter::repeat_n((file, layer), def.nodes.len() + 1).collect();
-                merged.push((def.id.to_string(), layer, def, origins));
+                let origins =
+                    std::iter::repeat_n((file, layer, None), def.nodes.len() + 1).collect();
+                merged.push((chapter_id, layer, def, origins));
             }
+        }
+        // 4b. Patches, in load order, onto the chapters as replaced.
+        if !patches.is_empty() {
+            self.apply_patches(&mut merged, patches, &removed, mod_infos);
+        }
+        for (full, (layer, _)) in &replaced {
+            if *layer > 0 {
+                mod_infos[layer - 1]
+                    .changes
+                    .push(format!("replaces the whole node {full}"));
+            }
+        }
+        for info in mod_infos.iter_mut() {
+            info.changes.sort();
         }
         let mut ordered = Vec::new();
         for (id, file) in &order {
@@ -239,7 +393,7 @@ impl<'a> Compiler<'a> {
             }
         }
         for m in merged {
-            let (file, _) = m.3[0];
+            let (file, _, _) = m.3[0];
             self.cursor = Cursor::file(file);
             self.report(
                 Severity::Warning,
@@ -275,7 +429,7 @@ impl<'a> Compiler<'a> {
         for (chapter_ix, (chapter_id, _, def, origins)) in ordered.iter().enumerate() {
             self.chapter_ids.push(chapter_id.clone());
             let mut chapter_offset = 0;
-            if let Some(span) = self.sources[origins[0].0].find_field("id", chapter_id, 0) {
+            if let Some(span) = self.sources[origins[0].0].find_field("id", &def.id, 0) {
                 chapter_offset = span.end;
             }
             for (k, node) in def.nodes.iter().enumerate() {
@@ -310,7 +464,10 @@ impl<'a> Compiler<'a> {
                         Some("use letters, digits, `_` and `-`: a `.` would read as `chapter.node`, a `:` as a speaker".into()),
                     );
                 }
-                let full = format!("{chapter_id}.{}", node.id);
+                let full = match &origins[k + 1].2 {
+                    Some(ns) => format!("{chapter_id}.{ns}/{}", node.id),
+                    None => format!("{chapter_id}.{}", node.id),
+                };
                 let std::collections::hash_map::Entry::Vacant(slot) =
                     Arc::make_mut(&mut self.node_index).entry(full)
                 else {
@@ -382,25 +539,7 @@ impl<'a> Compiler<'a> {
             }
         }
 
-        // The flowchart's hints, by the ids the record keeps (`chapter.node`, and
-        // `chapter.node/choice` with the choice's id or, untagged, its place).
-        let mut hints = std::collections::BTreeMap::new();
-        for (chapter_id, _, def, _) in &ordered {
-            for node in &def.nodes {
-                let full = format!("{chapter_id}.{}", node.id);
-                for (k, c) in node.choices.iter().enumerate() {
-                    if let Some(h) = &c.hint {
-                        let id =
-                            c.id.as_ref()
-                                .map_or_else(|| (k + 1).to_string(), |i| i.to_string());
-                        hints.insert(format!("{full}/{id}"), h.to_string());
-                    }
-                }
-                if let Some(h) = &node.hint {
-                    hints.insert(full, h.to_string());
-                }
-            }
-        }
+        let hints = super::checks::hints(ordered.iter().map(|(id, _, def, _)| (id.as_str(), def)));
 
         // Each node's text ends where the next node of its file begins.
         let mut node_ends = vec![usize::MAX; nodes.len()];
@@ -550,6 +689,7 @@ impl<'a> Compiler<'a> {
             start,
             fingerprint,
             mods: mods.into_iter().map(|(_, m)| m.name).collect(),
+            mod_labels: mod_infos.iter().map(ModInfo::label).collect(),
             untagged: self.tagged.1,
             hints,
             node_index: Arc::unwrap_or_clone(std::mem::take(&mut self.node_index)),

@@ -10,6 +10,7 @@
 //! - `symbols`: declared names (variables, characters, endings) and targets resolved;
 //! - `text`: conditions, effects and `{name}` text;
 //! - `codegen`: nodes, steps, choices, lines and letters into the flat program;
+//! - `mods`: mods' manifests, load order and namespaces; `patch`: their patches by stable id;
 //! - `checks`: stable ids and the counts a node may hold;
 //! - `parallel`: a large story compiled in two halves, one per core.
 
@@ -39,11 +40,14 @@ use super::validate;
 mod checks;
 mod codegen;
 mod merge;
+pub mod mods;
 mod parallel;
+mod patch;
 mod symbols;
 mod text;
 
 pub use checks::{MAX_CHOICES_PER_NODE, MAX_NODES, MAX_STEPS_PER_NODE};
+pub use mods::{MAX_PATCH_OPS, ModInfo};
 pub use text::MAX_PAUSE_SECONDS;
 
 /// What loading produced: the story when it has no errors, every problem, and the sources (for
@@ -58,6 +62,9 @@ pub struct LoadReport {
     pub sources: Vec<SourceFile>,
     /// Mods left out because they had errors (see `load_with_mods`).
     pub skipped_mods: Vec<PathBuf>,
+    /// The mods loaded, in load order (requirements first, then by id), with what each
+    /// changes; their problems are among `diagnostics`, in their own files.
+    pub mods: Vec<ModInfo>,
 }
 
 impl LoadReport {
@@ -259,11 +266,15 @@ fn compile(sources: Vec<SourceFile>, layers: &[Range<usize>], two_cores: bool) -
         }
     }
 
+    // Mods in their load order (requirements first, then by id), whatever the command line's.
+    let mods = mods::order_mods(&mut parsed, &sources, layers, &mut diagnostics);
     let allowed = allowed_warnings(&parsed, &sources);
     let mut compiler = Compiler::new(&sources);
     compiler.diagnostics = diagnostics;
     compiler.two_cores = two_cores;
-    let story = compiler.build(parsed, fingerprint);
+    compiler.set_layers(&parsed, layers, &mods);
+    let mut mods = mods;
+    let story = compiler.build(parsed, fingerprint, &mut mods);
     let mut diagnostics = std::mem::take(&mut compiler.diagnostics);
     if let Some(story) = &story {
         diagnostics.extend(validate::validate(story, &sources));
@@ -287,6 +298,7 @@ fn compile(sources: Vec<SourceFile>, layers: &[Range<usize>], two_cores: bool) -
         diagnostics,
         sources,
         skipped_mods: Vec::new(),
+        mods,
     }
 }
 
@@ -393,9 +405,16 @@ impl Sizes {
     }
 }
 
-/// A chapter after merging layers: id, layer, definition, and the (file, layer) each part came
-/// from (index 0 the chapter itself, then one per node).
-type MergedChapter<'a> = (String, usize, ChapterDef<'a>, Vec<(usize, usize)>);
+/// A chapter after merging layers: its id in the story, layer, definition, and the (file,
+/// layer, namespace) each part came from (index 0 the chapter itself, then one per node; the
+/// namespace is the mod's id for a node a mod added to another's chapter, whose id in the
+/// story is then `mod/node`).
+type MergedChapter<'a> = (
+    String,
+    usize,
+    ChapterDef<'a>,
+    Vec<(usize, usize, Option<String>)>,
+);
 
 fn letter_hint() -> Option<String> {
     Some("name the `id` of a `Letter(...)` step somewhere in the story".into())
@@ -473,6 +492,17 @@ struct Compiler<'a> {
     tagged: (usize, usize),
     /// How many more unknown targets get a "did you mean" hint (each compares every node).
     hints_left: std::cell::Cell<usize>,
+    /// Each source file's layer, in load order (0: the base story).
+    file_layer: Vec<usize>,
+    /// Each layer's mod id (`None` for the base story): its namespace.
+    layer_ns: Vec<Option<String>>,
+    /// Where each file's text lies in memory, (start, end, file), sorted: which file a
+    /// borrowed string came from, so a patch's text is placed (and its names resolved) in the
+    /// mod's file even while it is compiled into a base node.
+    text_ranges: Vec<(usize, usize, usize)>,
+    /// The file of the condition or effect being compiled, while it is (its names are copied
+    /// out of the text, so they cannot say where they were written).
+    text_file: Option<usize>,
 }
 
 impl<'a> Compiler<'a> {
@@ -518,7 +548,37 @@ impl<'a> Compiler<'a> {
             hints_left: std::cell::Cell::new(50),
             tagged: (0, 0),
             echo: None,
+            file_layer: Vec::new(),
+            layer_ns: Vec::new(),
+            text_ranges: Vec::new(),
+            text_file: None,
         }
+    }
+
+    /// Learns each file's layer (after `order_mods`) and each layer's namespace.
+    fn set_layers(&mut self, parsed: &[Parsed], layers: &[Range<usize>], mods: &[ModInfo]) {
+        self.file_layer = vec![0; self.sources.len()];
+        for range in layers {
+            for f in range.clone() {
+                self.file_layer[f] = usize::MAX;
+            }
+        }
+        for p in parsed {
+            self.file_layer[p.file] = p.layer;
+        }
+        self.layer_ns = std::iter::once(None)
+            .chain(mods.iter().map(|m| Some(m.id.clone())))
+            .collect();
+        self.text_ranges = self
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let start = s.text.as_ptr() as usize;
+                (start, start + s.text.len(), i)
+            })
+            .collect();
+        self.text_ranges.sort_unstable();
     }
 
     fn source(&self) -> &'a SourceFile {
@@ -534,6 +594,22 @@ impl<'a> Compiler<'a> {
         message: impl Into<String>,
         hint: Option<String>,
     ) {
+        // A patch's text compiled into another's node is placed in the mod's own file.
+        if let Some(text) = literal
+            && let Some(file) = self.file_of(text)
+            && file != self.cursor.file
+        {
+            let start = text.as_ptr() as usize - self.sources[file].text.as_ptr() as usize;
+            let d = self.sources[file].diagnostic(
+                severity,
+                code,
+                start..start + text.len(),
+                message,
+                hint,
+            );
+            self.diagnostics.push(d);
+            return;
+        }
         let span = self.locate(literal);
         let d = self
             .source()

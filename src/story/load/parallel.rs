@@ -28,6 +28,9 @@ impl<'a> Compiler<'a> {
             effects: Vec::with_capacity(self.effects.capacity() / 2),
             two_cores: false,
             echo: self.echo,
+            file_layer: self.file_layer.clone(),
+            layer_ns: self.layer_ns.clone(),
+            text_ranges: self.text_ranges.clone(),
             ..Compiler::new(self.sources)
         }
     }

@@ -7,7 +7,17 @@ use super::*;
 impl<'a> Compiler<'a> {
     /// Resolves a target: `node` in the current chapter, `chapter.node`, or `chapter`.
     pub(super) fn resolve(&self, target: &str) -> Result<NodeIx, Option<String>> {
-        let found = if target.contains('.') {
+        let namespaced = target.starts_with('@') || self.ns_for(target).is_some();
+        let found = if namespaced {
+            // A mod's name (or an explicit `@mod/...`): its own ids first, then the story's.
+            self.candidates(target).iter().find_map(|c| {
+                if c.contains('.') {
+                    self.node_index.get(c).copied()
+                } else {
+                    self.chapter_starts.get(c).copied()
+                }
+            })
+        } else if target.contains('.') {
             self.node_index.get(target).copied()
         } else {
             self.node_index
@@ -95,10 +105,32 @@ impl<'a> Compiler<'a> {
         self.cursor = Cursor::file(file);
         let span = self.sources[file].find_nth_literal(name, again);
         let problem = if taken || again > 0 {
+            // Declared first in another manifest (a mod's, or the story's): name that place, so
+            // two mods that clash are both found.
+            let first = (taken && again == 0)
+                .then(|| {
+                    self.sources.iter().enumerate().find_map(|(f, src)| {
+                        let manifest = src.text.contains("Story(") || src.text.contains("Mod(");
+                        (f != file && manifest)
+                            .then(|| src.find_nth_literal(name, 0))
+                            .flatten()
+                            .map(|at| {
+                                let (l, c) = src.line_col(at.start);
+                                format!(" (first in {}:{l}:{c})", src.path.display())
+                            })
+                    })
+                })
+                .flatten()
+                .unwrap_or_default();
             Some((
                 "E003",
-                format!("the {what} `{name}` is declared twice"),
-                "rename one of them".to_string(),
+                format!("the {what} `{name}` is declared twice{first}"),
+                if first.is_empty() {
+                    "rename one of them".to_string()
+                } else {
+                    "rename one of them; a mod's names are best begun with its id (`my_mod_walks`)"
+                        .to_string()
+                },
             ))
         } else if !is_identifier(name) {
             Some((
@@ -209,6 +241,8 @@ impl Scope for Compiler<'_> {
     }
 
     fn letter(&self, id: &str) -> Result<usize, Option<String>> {
+        // Letter ids are story-wide: `@base/anniversary` is `anniversary`.
+        let id = mods::explicit(id).map_or(id, |(_, rest)| rest);
         self.letter_index.get(id).copied().ok_or_else(|| {
             did_you_mean(id, self.letter_index.keys().map(String::as_str)).or_else(letter_hint)
         })

@@ -5,6 +5,20 @@ use super::*;
 
 impl<'a> Compiler<'a> {
     pub(super) fn expr_errors(&mut self, text: &str, errors: Vec<ExprError>) {
+        // A patch's condition compiled into another's node: placed in the mod's own file.
+        if let Some(file) = self.file_of(text)
+            && file != self.cursor.file
+        {
+            let source = &self.sources[file];
+            let start = text.as_ptr() as usize - source.text.as_ptr() as usize;
+            let literal = start..start + text.len();
+            for e in errors {
+                let span = source.inner_span(&literal, &e.span);
+                let d = source.diagnostic(Severity::Error, e.code, span, e.message, e.hint);
+                self.diagnostics.push(d);
+            }
+            return;
+        }
         let literal = self.find(text);
         for e in errors {
             let span = match &literal {
@@ -25,7 +39,10 @@ impl<'a> Compiler<'a> {
         if let Some(c) = self.cond_cache.get(key.as_ref()).cloned() {
             return Some(c);
         }
+        // Names in the condition belong to the file it was written in (a patch's, say).
+        self.text_file = self.file_of(text);
         let result = expr::compile_condition(text, &*self);
+        self.text_file = None;
         if let Ok(c) = &result {
             self.cond_cache.insert(key.into_owned(), c.clone());
         }
@@ -49,7 +66,10 @@ impl<'a> Compiler<'a> {
             if let Some(e) = self.effect_cache.get(key.as_ref()).cloned() {
                 out.push(e);
             } else {
-                match expr::compile_effect(text, &*self) {
+                self.text_file = self.file_of(text);
+                let compiled = expr::compile_effect(text, &*self);
+                self.text_file = None;
+                match compiled {
                     Ok(e) => {
                         self.effect_cache.insert(key.into_owned(), e.clone());
                         out.push(e);
@@ -64,7 +84,9 @@ impl<'a> Compiler<'a> {
 
     pub(super) fn cache_key<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
         if text.contains('(') {
-            format!("{}\u{0}{text}", self.chapter).into()
+            // Names in calls are looked up in the namespace of the mod that wrote them too.
+            let ns = self.ns_for(text).unwrap_or_default();
+            format!("{}\u{0}{ns}\u{0}{text}", self.chapter).into()
         } else {
             text.into()
         }

@@ -1,7 +1,7 @@
 //! The real game in a real window: under Xvfb with Mesa's software Vulkan (lavapipe), autoplay
 //! from the title screen, with screenshots of the title, one of her lines half typed, a moment
 //! with choices (its first option focused from the keyboard, then taken with Enter), the
-//! letter view, the pause menu and the save screen; then assertions on what a player would see: not blank, the film's warm palette (red to
+//! letter view, the pause menu, the save screen and the flowchart; then assertions on what a player would see: not blank, the film's warm palette (red to
 //! amber hues dominate, blue nearly absent), and the interface present.
 //!
 //! Needs `xvfb-run` and lavapipe (`.ci/run` installs them). Without them the test says so and
@@ -24,6 +24,16 @@ fn can_run() -> bool {
             d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().contains("lvp")))
         });
     xvfb && lavapipe
+}
+
+/// How many pixels of a screenshot are within `tolerance` of a colour (each channel).
+fn near(path: &Path, rgb: [u8; 3], tolerance: u8) -> usize {
+    let img = image::open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .to_rgb8();
+    img.pixels()
+        .filter(|p| p.0.iter().zip(rgb).all(|(a, b)| a.abs_diff(b) <= tolerance))
+        .count()
 }
 
 /// Colour statistics of a screenshot.
@@ -124,7 +134,15 @@ fn the_game_in_a_real_window_looks_like_the_film() {
         said.contains("a choice was taken with the keyboard"),
         "the keyboard did not take a choice"
     );
-    for name in ["title", "line", "choice", "letter", "pause", "save"] {
+    for name in [
+        "title",
+        "line",
+        "choice",
+        "letter",
+        "pause",
+        "save",
+        "flowchart",
+    ] {
         let path = shots.join(format!("{name}.png"));
         assert!(path.exists(), "no screenshot of the {name}");
         let s = stats(&path);
@@ -155,4 +173,15 @@ fn the_game_in_a_real_window_looks_like_the_film() {
             s.light
         );
     }
+    // The flowchart, opened over play in a new game: the chapter's nodes not yet seen are
+    // locked shapes (their own dark fill), and this playthrough's path and the current node are
+    // drawn in coral.
+    let chart = shots.join("flowchart.png");
+    let locked = near(&chart, [92, 52, 46], 3);
+    let coral = near(&chart, [214, 96, 74], 3);
+    assert!(locked > 400, "flowchart: no locked nodes ({locked} pixels)");
+    assert!(
+        coral > 150,
+        "flowchart: the current path is not highlighted ({coral} pixels)"
+    );
 }

@@ -214,7 +214,7 @@ fn end_work(auto: Option<ResMut<Autoplay>>, time: Res<Time>) {
 const AUTOPLAY_TYPING: f32 = 450.0;
 
 /// The moments of play photographed with `--screenshots` (the title comes first).
-const PLAY_SHOTS: [&str; 5] = ["line", "choice", "letter", "pause", "save"];
+const PLAY_SHOTS: [&str; 6] = ["line", "choice", "letter", "pause", "save", "flowchart"];
 
 /// The menus photographed over play, once one of her lines has been: the pause menu, then the
 /// save screen over it (the story stands still meanwhile).
@@ -227,6 +227,8 @@ enum Tour {
     Pause,
     /// The save screen is open over it and photographed.
     Save,
+    /// The flowchart is open over it and photographed.
+    Flowchart,
     /// Back to play.
     Done,
 }
@@ -284,19 +286,22 @@ fn play(
                 auto.wait = 0;
             }
         }
-        Screen::Playing if matches!(auto.tour, Tour::Pause | Tour::Save) => {
+        Screen::Playing if matches!(auto.tour, Tour::Pause | Tour::Save | Tour::Flowchart) => {
             let (name, next) = match auto.tour {
                 Tour::Pause => ("pause", Tour::Save),
-                _ => ("save", Tour::Done),
+                Tour::Save => ("save", Tour::Flowchart),
+                _ => ("flowchart", Tour::Done),
             };
             if auto.hold_for_shot(&mut commands, name, drawn) {
                 return;
             }
-            if next == Tour::Save {
-                menus.set(Menu::Save);
-            } else {
-                menus.set(Menu::None);
-                next_play.set(Play::Running);
+            match next {
+                Tour::Save => menus.set(Menu::Save),
+                Tour::Flowchart => menus.set(Menu::Flowchart),
+                _ => {
+                    menus.set(Menu::None);
+                    next_play.set(Play::Running);
+                }
             }
             auto.tour = next;
             auto.wait = 0;

@@ -4,6 +4,7 @@
 //! - `runner`: the only code that talks to the engine; plays the story, says what is shown.
 //! - `input`: keys (and, later, a gamepad) become `Action`s.
 //! - `saves`: new game, continue, save, load, return to a choice, autosaves, seen lines.
+//! - `replay`: jumping back to any decision of any playthrough (from the flowchart).
 //! - `screens`: `title`, `conversation` (lines, choices, chapter cards), `letter`, `ending`.
 //! - `menus`: `pause`, `backlog`, `settings`, `slots` (save and load).
 //! - `theme`: the palette, the fonts, the shared widgets, glyph warming.
@@ -20,6 +21,7 @@ pub mod input;
 pub mod menus;
 pub mod mods;
 pub mod persist;
+pub mod replay;
 pub mod runner;
 pub mod saves;
 pub mod screens;
@@ -76,6 +78,8 @@ pub enum Menu {
     Load,
     /// The mods: each with its version, author, switch, place in the order and problems.
     Mods,
+    /// The flowchart: every chapter's nodes, what was seen, and a way back to any decision.
+    Flowchart,
 }
 
 /// Whether the story is live: playing, not paused, no menu over it. Everything that moves the
@@ -319,6 +323,7 @@ pub fn plugin(app: &mut App) {
         persist::plugin,
         settings::plugin,
         saves::plugin,
+        replay::plugin,
         input::plugin,
         city::plugin,
         sound::plugin,

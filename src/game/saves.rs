@@ -170,7 +170,7 @@ impl Autosaves {
     }
 
     /// Takes the slot for an autosave and moves the rotation on.
-    fn take(&mut self) -> Slot {
+    pub fn take(&mut self) -> Slot {
         let slot = Slot::Auto(self.next);
         self.next = self.next % AUTOSAVES + 1;
         slot
@@ -344,7 +344,7 @@ fn setup(mut commands: Commands, dir: Res<DataDir>, mut notices: ResMut<Notices>
 }
 
 /// Starts a playthrough, or puts a loaded one in place, and shows it.
-fn begin(
+pub fn begin(
     commands: &mut Commands,
     runner: StoryRunner,
     screen: &mut NextState<Screen>,
@@ -358,7 +358,7 @@ fn begin(
 }
 
 /// The state changes a message may ask for.
-type NextStates<'a> = (
+pub type NextStates<'a> = (
     ResMut<'a, NextState<Screen>>,
     ResMut<'a, NextState<Play>>,
     ResMut<'a, NextState<Menu>>,

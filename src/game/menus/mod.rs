@@ -1,8 +1,9 @@
-//! The menus, a room each, opened over the screen underneath: `pause`, `backlog`, `settings`,
-//! `slots` (saving and loading). Each is a plugin whose drawing runs only in its state; Escape
+//! The menus, a room each, opened over the screen underneath: `pause`, `backlog`, `flowchart`,
+//! `settings`, `slots` (saving and loading). Each is a plugin whose drawing runs only in its state; Escape
 //! (the `Back` action) backs out one level.
 
 pub mod backlog;
+pub mod flowchart;
 pub mod pause;
 pub mod settings;
 pub mod slots;
@@ -42,6 +43,7 @@ pub fn plugin(app: &mut App) {
         .add_plugins((
             pause::plugin,
             backlog::plugin,
+            flowchart::plugin,
             settings::plugin,
             slots::plugin,
         ));

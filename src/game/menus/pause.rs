@@ -1,4 +1,4 @@
-//! The pause menu: resume, save, load, settings, back to the title, quit. While it is open the
+//! The pause menu: resume, save, load, the flowchart, settings, back to the title, quit. While it is open the
 //! story stands still (see `StoryLive`).
 
 use bevy::prelude::*;
@@ -41,6 +41,9 @@ fn draw(
             }
             if b(ui, "Load").clicked() {
                 menu.set(Menu::Load);
+            }
+            if b(ui, "Flowchart").clicked() {
+                menu.set(Menu::Flowchart);
             }
             if b(ui, "Settings").clicked() {
                 menu.set(Menu::Settings);

@@ -18,7 +18,7 @@ use her::game::saves::{AUTOSAVES, LoadFrom, NewGame, PlayerRecord, SaveTo, Slot,
 use her::game::screens::conversation::Conversation;
 use her::game::settings::{Settings, load_settings, read_settings};
 use her::game::{LoadedStory, Menu, Play, Screen};
-use her::game::{input, menus, persist, runner, saves, screens, settings};
+use her::game::{input, menus, persist, replay, runner, saves, screens, settings};
 use her::story::{SaveDoc, Story};
 
 /// The house tests' own small story (`tests/fixtures/house`): two chapters with lines, timed
@@ -52,6 +52,7 @@ fn house(dir: &Path, story: Story, settings: Option<Settings>) -> App {
         persist::plugin,
         settings::plugin,
         saves::plugin,
+        replay::plugin,
         input::plugin,
         screens::plugin,
         menus::plugin,
@@ -694,4 +695,67 @@ fn choices_taken_in_an_earlier_playthrough_are_known_at_the_choice() {
         record.choices
     );
     assert!(!record.choices.contains(&keys[1]), "{keys:?}");
+}
+
+#[test]
+fn jumping_back_from_the_flowchart_resumes_that_visit_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = house(dir.path(), shipped(), None);
+    new_game(&mut app, 3);
+    play_until(&mut app, "chapter 2", |s| {
+        matches!(s, Showing::ChapterCard { number: 2, .. })
+    });
+    play_until(&mut app, "a choice in chapter 2", Showing::is_choice);
+    let before = runner(&app).state.clone();
+    // The flowchart opens over the paused game: the playthrough in progress joins the record,
+    // and every decision it passed can be jumped back to.
+    set_play(&mut app, Play::Paused);
+    set_menu(&mut app, Menu::Flowchart);
+    let notes = app.world().resource::<replay::ChartNotes>();
+    let visit = notes
+        .visits
+        .values()
+        .flatten()
+        .find(|v| v.decision == 0)
+        .cloned()
+        .expect("chapter 1's decision on the chart");
+    assert!(notes.path.len() > 2, "{:?}", notes.path);
+    let story = app.world().resource::<LoadedStory>().0.clone();
+    let record = &app.world().resource::<PlayerRecord>().0;
+    let expected = record
+        .state_at(&story, visit.playthrough, visit.decision)
+        .expect("the record leads there");
+    let autosaved = autosaves(&DataDir::new(dir.path().to_path_buf())).len();
+    app.world_mut().write_message(replay::JumpBack {
+        playthrough: visit.playthrough,
+        decision: visit.decision,
+    });
+    frames(&mut app, 3);
+    let now = &runner(&app).state;
+    assert!(
+        runner(&app).showing.is_choice(),
+        "{:?}",
+        runner(&app).showing
+    );
+    // Back before the first decision: chapter 1's choice is offered again, chapter 2 is ahead.
+    assert_eq!(now.decisions.len(), 0);
+    assert_eq!(before.decisions.len(), 1);
+    assert_eq!(now.decisions, expected.decisions);
+    assert_eq!(now.vars, expected.vars);
+    assert_eq!(now.visits, expected.visits);
+    assert_eq!(now.seed, expected.seed);
+    assert_ne!(now.decisions, before.decisions);
+    // The playthrough left was autosaved first, and stays in the record (a branch of the
+    // chart).
+    app.world().resource::<DataDir>().disk.flush();
+    assert!(autosaves(&DataDir::new(dir.path().to_path_buf())).len() > autosaved);
+    let record = &app.world().resource::<PlayerRecord>().0;
+    assert!(
+        record
+            .playthroughs
+            .iter()
+            .any(|p| p.decisions.len() == before.decisions.len()),
+        "the playthrough left stays in the record"
+    );
+    assert_eq!(*app.world().resource::<State<Menu>>().get(), Menu::None);
 }

@@ -1,11 +1,142 @@
-//! The replay tools that move the player between playthroughs: jumping back to any decision
-//! the record holds (from the flowchart), with the exact state of that visit. The current
-//! playthrough is autosaved first and stays in the record, so what follows is a new branch and
-//! the old one stays on the chart.
+//! The replay tools that move the player between playthroughs: the flowchart's data (the
+//! chart laid out off the frame once per story, and what the record says was seen), and
+//! jumping back to any decision the record holds, with the exact state of that visit. The
+//! current playthrough is autosaved first and stays in the record, so what follows is a new
+//! branch and the old one stays on the chart. The flowchart room only draws what is here.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use bevy::prelude::*;
+use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
 
-use super::LoadedStory;
+pub use crate::story::flowchart::{BOX_H, BOX_W, BoxKind, ChapterChart, ChartBox, Flowchart};
+
+use super::{LoadedStory, Menu, WorkMeter};
+
+/// The chart of the loaded story: computed on the async pool when the story (its fingerprint)
+/// changes, so opening the flowchart never lays out in a frame.
+#[derive(Resource, Default)]
+pub struct Chart {
+    /// The finished chart.
+    pub ready: Option<Arc<Flowchart>>,
+    task: Option<Task<Flowchart>>,
+    made_for: String,
+}
+
+/// Starts the layout when the story changes, and picks it up when done.
+fn prepare(work: Res<WorkMeter>, loaded: Option<Res<LoadedStory>>, mut chart: ResMut<Chart>) {
+    let _work = work.start();
+    let Some(loaded) = loaded else { return };
+    if chart.made_for != loaded.0.fingerprint() {
+        chart.made_for = loaded.0.fingerprint().to_owned();
+        let story = loaded.0.clone();
+        chart.task = Some(AsyncComputeTaskPool::get().spawn(async move { Flowchart::of(&story) }));
+    }
+    if let Some(task) = &mut chart.task
+        && let Some(done) = check_ready(task)
+    {
+        chart.ready = Some(Arc::new(done));
+        chart.task = None;
+    }
+}
+
+/// One visit to a decision in the record: where to jump back to, and what was chosen then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visit {
+    /// Index into the record's playthroughs.
+    pub playthrough: usize,
+    /// Index into that playthrough's decisions.
+    pub decision: usize,
+    /// The id of what was chosen there.
+    pub pick: String,
+}
+
+/// What the flowchart colours its boxes by, gathered when it opens (play stands still while it
+/// is open): the record with the playthrough in progress noted in it.
+#[derive(Resource, Debug, Default)]
+pub struct ChartNotes {
+    /// Whether an ending has been reached in some playthrough (hints show only then).
+    pub finished: bool,
+    /// Node ids seen in any playthrough.
+    pub nodes: HashSet<String>,
+    /// Choices taken in any playthrough (`chapter.node/choice`).
+    pub choices: HashSet<String>,
+    /// Ending ids reached.
+    pub endings: HashSet<String>,
+    /// Node ids on this playthrough's path.
+    pub path: HashSet<String>,
+    /// The node the player is at, and its chapter.
+    pub here: Option<(String, usize)>,
+    /// Every visit to each decision node, by node id.
+    pub visits: HashMap<String, Vec<Visit>>,
+    /// The writers' hints, by node or choice key (only once an ending is reached).
+    pub hints: HashMap<String, String>,
+}
+
+/// Gathers `ChartNotes` as the flowchart opens (the room's own opening runs after it).
+pub fn gather(
+    runner: Option<Res<StoryRunner>>,
+    loaded: Res<LoadedStory>,
+    mut record: ResMut<PlayerRecord>,
+    chart: Res<Chart>,
+    mut notes: ResMut<ChartNotes>,
+) {
+    let story = &loaded.0;
+    if let Some(runner) = &runner {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        // A playthrough the story cannot follow is simply not on the chart.
+        let _ = record
+            .0
+            .note(&runner.story, &runner.save_doc().playthrough, now);
+    }
+    let r = &record.0;
+    let mut visits: HashMap<String, Vec<Visit>> = HashMap::new();
+    for (at, p, k) in r.decisions_visited(story) {
+        visits.entry(at.to_owned()).or_default().push(Visit {
+            playthrough: p,
+            decision: k,
+            pick: r.playthroughs[p].decisions[k].pick.clone(),
+        });
+    }
+    let finished = !r.endings.is_empty();
+    let mut hints = HashMap::new();
+    if finished && let Some(chart) = &chart.ready {
+        for b in chart.chapters.iter().flat_map(|c| &c.boxes) {
+            for key in std::iter::once(&b.id).chain(b.choices.iter().map(|c| &c.key)) {
+                if let Some(h) = story.hint(key) {
+                    hints.insert(key.clone(), h.to_owned());
+                }
+            }
+        }
+    }
+    let (path, here) = match &runner {
+        Some(runner) => {
+            let nodes = story.nodes();
+            let path = nodes
+                .iter()
+                .zip(&runner.state.visits)
+                .filter(|(_, v)| **v > 0)
+                .map(|(n, _)| n.id.clone())
+                .collect();
+            let here = &nodes[runner.state.node()];
+            (path, Some((here.id.clone(), here.chapter)))
+        }
+        None => (HashSet::new(), None),
+    };
+    *notes = ChartNotes {
+        finished,
+        nodes: r.nodes.iter().cloned().collect(),
+        choices: r.choices.iter().cloned().collect(),
+        endings: r.endings.keys().cloned().collect(),
+        path,
+        here,
+        visits,
+        hints,
+    };
+}
 use super::persist::{DataDir, Notices};
 use super::runner::{SceneChange, StoryRunner};
 use super::saves::{Autosaves, NextStates, PlayerRecord, begin, queue_slot};
@@ -58,8 +189,12 @@ fn jump_back(
     begin(&mut commands, runner, &mut screen, &mut play, &mut menu);
 }
 
-/// Jumping back.
+/// The flowchart's data, and jumping back.
 pub fn plugin(app: &mut App) {
     app.add_message::<JumpBack>()
+        .init_resource::<Chart>()
+        .init_resource::<ChartNotes>()
+        .add_systems(Update, prepare)
+        .add_systems(OnEnter(Menu::Flowchart), gather)
         .add_systems(Update, jump_back.in_set(super::input::InputSet::Request));
 }

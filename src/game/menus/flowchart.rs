@@ -1,5 +1,5 @@
 //! The flowchart: a chapter's nodes as a layered chart, built from the dialogue data
-//! (`story::flowchart`, computed off the frame once per story), coloured by the player's record:
+//! (computed off the frame once per story, `replay::Chart`), coloured by the player's record:
 //! nodes seen in any playthrough open with their first line, the path of this playthrough drawn
 //! in coral, the current node lit, and what was never seen drawn as locked shapes with no text.
 //! Above it, the chapters (how much of each has been seen). A visited decision lists every visit
@@ -10,49 +10,18 @@
 //! Pan by dragging, zoom with the wheel (egui's `Scene`); arrow keys move the focus between
 //! open nodes, Enter opens one, Page Up and Page Down change the chapter, Escape closes.
 
-use std::sync::Arc;
-
 use bevy::prelude::*;
-use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
 use bevy_egui::egui::{self, Color32, Pos2, Rect, RichText, Stroke, Vec2};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 
-use crate::game::replay::JumpBack;
-use crate::game::runner::StoryRunner;
-use crate::game::saves::PlayerRecord;
+use crate::game::replay::{
+    BOX_H, BOX_W, BoxKind, ChapterChart, Chart, ChartBox, ChartNotes, JumpBack,
+};
 use crate::game::theme::{DrawSet, italic, palette, serif};
-use crate::game::{LoadedStory, Menu, WorkMeter};
-use crate::story::flowchart::{BOX_H, BOX_W, BoxKind, ChapterChart, Flowchart};
+use crate::game::{Menu, WorkMeter};
 
 /// The fill of a locked (never seen) box: a dark, warm shape with no words.
 pub const LOCKED: Color32 = Color32::from_rgb(92, 52, 46);
-
-/// The chart of the loaded story: computed on the async pool when the story (its fingerprint)
-/// changes, so opening the flowchart never lays out in a frame.
-#[derive(Resource, Default)]
-pub struct Chart {
-    /// The finished chart.
-    pub ready: Option<Arc<Flowchart>>,
-    task: Option<Task<Flowchart>>,
-    made_for: String,
-}
-
-/// Starts the layout when the story changes, and picks it up when done.
-fn prepare(work: Res<WorkMeter>, loaded: Option<Res<LoadedStory>>, mut chart: ResMut<Chart>) {
-    let _work = work.start();
-    let Some(loaded) = loaded else { return };
-    if chart.made_for != loaded.0.fingerprint() {
-        chart.made_for = loaded.0.fingerprint().to_owned();
-        let story = loaded.0.clone();
-        chart.task = Some(AsyncComputeTaskPool::get().spawn(async move { Flowchart::of(&story) }));
-    }
-    if let Some(task) = &mut chart.task
-        && let Some(done) = check_ready(task)
-    {
-        chart.ready = Some(Arc::new(done));
-        chart.task = None;
-    }
-}
 
 /// What the flowchart shows now.
 #[derive(Resource)]
@@ -83,32 +52,20 @@ impl Default for View {
     }
 }
 
-/// Opening: the current playthrough joins the record (so its path and decisions are on the
-/// chart), and the view goes to the current node of the current chapter.
-fn open(
-    runner: Option<Res<StoryRunner>>,
-    mut record: ResMut<PlayerRecord>,
-    chart: Res<Chart>,
-    mut view: ResMut<View>,
-) {
+/// Opening: the view goes to the current node of the current chapter (`ChartNotes` is
+/// gathered first).
+fn open(notes: Res<ChartNotes>, chart: Res<Chart>, mut view: ResMut<View>) {
     *view = View::default();
-    let Some(runner) = runner else { return };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    // A playthrough the story cannot follow is simply not on the chart.
-    let _ = record
-        .0
-        .note(&runner.story, &runner.save_doc().playthrough, now);
-    let node = runner.state.node();
-    view.chapter = runner.story.nodes()[node].chapter;
+    let Some((here, chapter)) = &notes.here else {
+        return;
+    };
+    view.chapter = *chapter;
     if let Some(chart) = &chart.ready {
-        view.focus = chart.chapters[view.chapter]
-            .boxes
-            .iter()
-            .position(|b| b.kind == BoxKind::Node(node));
+        view.focus = chart
+            .chapters
+            .get(*chapter)
+            .and_then(|c| c.boxes.iter().position(|b| &b.id == here));
     }
-    view.recentre = true;
 }
 
 /// How a box is drawn.
@@ -124,42 +81,29 @@ enum Seen {
     Here,
 }
 
-fn seen_of(
-    b: &crate::story::flowchart::ChartBox,
-    record: &PlayerRecord,
-    runner: Option<&StoryRunner>,
-) -> Seen {
+fn seen_of(b: &ChartBox, notes: &ChartNotes) -> Seen {
     match b.kind {
-        BoxKind::Node(n) => {
-            if let Some(r) = runner {
-                if r.state.node() == n {
-                    return Seen::Here;
-                }
-                if r.state.visits.get(n).is_some_and(|v| *v > 0) {
-                    return Seen::Path;
-                }
-            }
-            if record.0.nodes.contains(&b.id) {
+        BoxKind::Node(_) => {
+            if notes.here.as_ref().is_some_and(|(h, _)| *h == b.id) {
+                Seen::Here
+            } else if notes.path.contains(&b.id) {
+                Seen::Path
+            } else if notes.nodes.contains(&b.id) {
                 Seen::Before
             } else {
                 Seen::Locked
             }
         }
-        BoxKind::Ending(_) => {
-            if record.0.endings.contains_key(&b.id) {
-                Seen::Before
-            } else {
-                Seen::Locked
-            }
-        }
+        BoxKind::Ending(_) if notes.endings.contains(&b.id) => Seen::Before,
         BoxKind::Exit(_) => {
             let prefix = format!("{}.", b.id);
-            if record.0.nodes.iter().any(|n| n.starts_with(&prefix)) {
+            if notes.nodes.iter().any(|n| n.starts_with(&prefix)) {
                 Seen::Before
             } else {
                 Seen::Locked
             }
         }
+        BoxKind::Ending(_) => Seen::Locked,
     }
 }
 
@@ -241,18 +185,12 @@ fn keys(
 }
 
 /// Draws the flowchart.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the chart reads the story, the record and play"
-)]
 fn draw(
     work: Res<WorkMeter>,
     mut contexts: EguiContexts,
     chart: Res<Chart>,
     mut view: ResMut<View>,
-    record: Res<PlayerRecord>,
-    runner: Option<Res<StoryRunner>>,
-    loaded: Res<LoadedStory>,
+    notes: Res<ChartNotes>,
     mut menu: ResMut<NextState<Menu>>,
     mut jumps: MessageWriter<JumpBack>,
 ) -> Result {
@@ -270,9 +208,6 @@ fn draw(
         }
         return Ok(());
     };
-    let story = &loaded.0;
-    let finished = !record.0.endings.is_empty();
-    let runner = runner.as_deref();
     view.chapter = view.chapter.min(chart.chapters.len().saturating_sub(1));
     egui::Window::new(RichText::new("Flowchart").font(serif(word * 1.4)))
         .open(&mut open_window)
@@ -292,7 +227,7 @@ fn draw(
                         .collect();
                     let seen = nodes
                         .iter()
-                        .filter(|b| seen_of(b, &record, runner) != Seen::Locked)
+                        .filter(|b| seen_of(b, &notes) != Seen::Locked)
                         .count();
                     let label = if seen == 0 {
                         format!("{}. ?", i + 1)
@@ -310,11 +245,7 @@ fn draw(
             });
             ui.separator();
             let chapter = &chart.chapters[view.chapter];
-            let states: Vec<Seen> = chapter
-                .boxes
-                .iter()
-                .map(|b| seen_of(b, &record, runner))
-                .collect();
+            let states: Vec<Seen> = chapter.boxes.iter().map(|b| seen_of(b, &notes)).collect();
             let open: Vec<bool> = states.iter().map(|s| *s != Seen::Locked).collect();
             keys(&ctx, &mut view, chapter, &open, chart.chapters.len());
             if view.recentre {
@@ -347,9 +278,7 @@ fn draw(
                 ui.vertical(|ui| {
                     ui.set_width(side);
                     egui::ScrollArea::vertical().show(ui, |ui| {
-                        details(
-                            ui, story, chapter, &states, &record, finished, &mut view, word,
-                        );
+                        details(ui, chapter, &states, &notes, &mut view, word);
                     });
                 });
             });
@@ -473,17 +402,11 @@ fn draw_chart(
 
 /// The side panel: the picked box's words, its choices (taken or not), the visits to jump back
 /// to, and (after an ending) the hints for what is still locked.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the panel reads the story, the chart and the record"
-)]
 fn details(
     ui: &mut egui::Ui,
-    story: &crate::story::Story,
     chapter: &ChapterChart,
     states: &[Seen],
-    record: &PlayerRecord,
-    finished: bool,
+    notes: &ChartNotes,
     view: &mut View,
     word: f32,
 ) {
@@ -503,16 +426,16 @@ fn details(
     let b = &chapter.boxes[i];
     if states[i] == Seen::Locked {
         ui.label(RichText::new("Not yet seen.").font(serif(word)));
-        match story.hint(&b.id) {
-            Some(h) if finished => {
+        match notes.hints.get(&b.id) {
+            Some(h) => {
                 ui.label(
                     RichText::new(format!("Hint: {h}"))
                         .font(italic(word))
                         .color(palette::CORAL),
                 );
             }
-            Some(_) => {
-                ui.label(RichText::new("Finish the story once for a hint.").font(italic(word)));
+            None if !notes.finished => {
+                ui.label(RichText::new("Finish the story once for hints.").font(italic(word)));
             }
             None => {}
         }
@@ -522,15 +445,14 @@ fn details(
     if !b.choices.is_empty() {
         ui.add_space(6.0);
         for c in &b.choices {
-            if record.0.choices.contains(&c.key) {
+            if notes.choices.contains(&c.key) {
                 ui.label(
                     RichText::new(format!("› {}", c.text))
                         .font(serif(word * 0.9))
                         .color(palette::INK),
                 );
             } else {
-                let hint = story.hint(&c.key).filter(|_| finished);
-                let text = match hint {
+                let text = match notes.hints.get(&c.key) {
                     Some(h) => format!("› (not taken) Hint: {h}"),
                     None => "› (not taken yet)".to_owned(),
                 };
@@ -542,43 +464,37 @@ fn details(
             }
         }
     }
-    if !b.decision {
+    let Some(visits) = notes.visits.get(&b.id).filter(|_| b.decision) else {
         return;
-    }
+    };
     ui.add_space(8.0);
-    let visits: Vec<(usize, usize)> = record
-        .0
-        .decisions_visited(story)
-        .filter(|(at, _, _)| *at == b.id)
-        .map(|(_, p, k)| (p, k))
-        .collect();
-    if visits.is_empty() {
-        return;
-    }
     ui.label(RichText::new("Go back to this decision:").font(serif(word)));
-    for (p, k) in visits {
-        let pick = &record.0.playthroughs[p].decisions[k].pick;
+    for v in visits {
         let chose = b
             .choices
             .iter()
-            .find(|c| c.key.ends_with(&format!("/{pick}")))
-            .map_or(pick.as_str(), |c| c.text.as_str());
-        let label = format!("Playthrough {}: chose “{}”", p + 1, chose);
+            .find(|c| c.key.ends_with(&format!("/{}", v.pick)))
+            .map_or(v.pick.as_str(), |c| c.text.as_str());
+        let label = format!("Playthrough {}: chose “{}”", v.playthrough + 1, chose);
         if ui
             .button(RichText::new(label).font(serif(word * 0.85)))
             .clicked()
         {
-            view.confirm = Some((p, k));
+            view.confirm = Some((v.playthrough, v.decision));
         }
     }
 }
 
 /// The flowchart's layout, drawing and opening.
 pub fn plugin(app: &mut App) {
-    app.init_resource::<Chart>()
-        .init_resource::<View>()
-        .add_systems(Update, prepare)
-        .add_systems(OnEnter(Menu::Flowchart), open)
+    // The data is gathered by `replay`; a house without it still opens an empty chart.
+    app.init_resource::<View>()
+        .init_resource::<Chart>()
+        .init_resource::<ChartNotes>()
+        .add_systems(
+            OnEnter(Menu::Flowchart),
+            open.after(crate::game::replay::gather),
+        )
         .add_systems(
             EguiPrimaryContextPass,
             draw.run_if(in_state(Menu::Flowchart)).in_set(DrawSet::Menu),

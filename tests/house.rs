@@ -759,3 +759,27 @@ fn jumping_back_from_the_flowchart_resumes_that_visit_exactly() {
     );
     assert_eq!(*app.world().resource::<State<Menu>>().get(), Menu::None);
 }
+
+#[test]
+fn skip_to_choice_passes_every_line_to_the_next_decision_and_keeps_them_in_the_backlog() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = house(dir.path(), shipped(), None);
+    new_game(&mut app, 3);
+    assert!(!runner(&app).showing.is_choice());
+    let lines_before = runner(&app).backlog.len();
+    app.world_mut().write_message(PlayerInput::SkipToChoice);
+    frames(&mut app, 2);
+    assert!(
+        runner(&app).showing.is_choice(),
+        "{:?}",
+        runner(&app).showing
+    );
+    // Every line passed is in the backlog, as if read.
+    assert!(runner(&app).backlog.len() >= lines_before + 4);
+    // At a choice, skipping does nothing: the player decides.
+    let decisions = runner(&app).state.decisions.len();
+    app.world_mut().write_message(PlayerInput::SkipToChoice);
+    frames(&mut app, 2);
+    assert!(runner(&app).showing.is_choice());
+    assert_eq!(runner(&app).state.decisions.len(), decisions);
+}

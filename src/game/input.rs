@@ -34,6 +34,10 @@ pub enum Action {
     Quicksave,
     /// Load the quicksave.
     Quickload,
+    /// Go straight on to the next choice (or letter, or ending), passing every line.
+    SkipToChoice,
+    /// Open or close the flowchart.
+    Flowchart,
 }
 
 /// The keys for choosing, in order.
@@ -63,6 +67,12 @@ pub fn key_actions(keys: &ButtonInput<KeyCode>) -> Vec<Action> {
     }
     if keys.just_pressed(KeyCode::F9) {
         actions.push(Action::Quickload);
+    }
+    if keys.just_pressed(KeyCode::KeyC) {
+        actions.push(Action::SkipToChoice);
+    }
+    if keys.just_pressed(KeyCode::KeyF) {
+        actions.push(Action::Flowchart);
     }
     if keys.any_just_pressed([KeyCode::Space, KeyCode::Enter, KeyCode::NumpadEnter]) {
         actions.push(Action::Advance);
@@ -136,6 +146,12 @@ pub fn pad_input(pad: &Gamepad, focused: bool) -> PadInput {
     }
     if pressed(GamepadButton::West) {
         input.actions.push(Action::Quicksave);
+    }
+    if pressed(GamepadButton::RightTrigger) {
+        input.actions.push(Action::SkipToChoice);
+    }
+    if pressed(GamepadButton::Select) {
+        input.actions.push(Action::Flowchart);
     }
     input
 }

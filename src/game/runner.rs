@@ -143,6 +143,8 @@ pub enum PlayerInput {
     Choose(usize),
     /// Go back to just before decision `n` (0-based).
     Rollback(usize),
+    /// Pass every line up to the next decision (or the ending): a replaying player's skip.
+    SkipToChoice,
 }
 
 /// A scene directive for the city, as the story gives it.
@@ -321,6 +323,18 @@ impl StoryRunner {
                     decision: Some(self.state.decisions.len() - 1),
                 });
                 self.pull(scenes);
+            }
+            PlayerInput::SkipToChoice => {
+                if self.showing.is_choice() || matches!(self.showing, Showing::Ending { .. }) {
+                    return false;
+                }
+                // Bounded by the engine's own guard against loops with no decision.
+                for _ in 0..=crate::story::runtime::EVENT_LIMIT {
+                    self.pull(scenes);
+                    if self.showing.is_choice() || matches!(self.showing, Showing::Ending { .. }) {
+                        break;
+                    }
+                }
             }
             PlayerInput::Rollback(k) => {
                 if k >= self.state.decisions.len() {

@@ -80,7 +80,7 @@ fn answer_actions(
     let _work = work.start();
     let live = live.is_live();
     let in_play = play.is_some_and(|p| *p.get() == Play::Running)
-        && matches!(menu.get(), Menu::None | Menu::Backlog);
+        && matches!(menu.get(), Menu::None | Menu::Backlog | Menu::Flowchart);
     for action in actions.read() {
         match *action {
             Action::Advance if live => {
@@ -106,6 +106,13 @@ fn answer_actions(
             Action::Quickload if in_play => {
                 loads.write(LoadFrom(Slot::Quick));
             }
+            Action::SkipToChoice if live => {
+                input.write(PlayerInput::SkipToChoice);
+            }
+            Action::Flowchart if in_play => next_menu.set(match menu.get() {
+                Menu::Flowchart => Menu::None,
+                _ => Menu::Flowchart,
+            }),
             _ => {}
         }
     }
@@ -316,6 +323,12 @@ fn corner(ctx: &egui::Context, actions: &mut MessageWriter<Action>, play: &mut N
                 }
                 if small(ui, "Quicksave") {
                     actions.write(Action::Quicksave);
+                }
+                if small(ui, "Skip to choice") {
+                    actions.write(Action::SkipToChoice);
+                }
+                if small(ui, "Flowchart") {
+                    actions.write(Action::Flowchart);
                 }
                 if small(ui, "Menu") {
                     play.set(Play::Paused);

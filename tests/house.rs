@@ -783,3 +783,52 @@ fn skip_to_choice_passes_every_line_to_the_next_decision_and_keeps_them_in_the_b
     assert!(runner(&app).showing.is_choice());
     assert_eq!(runner(&app).state.decisions.len(), decisions);
 }
+
+#[test]
+fn chapter_select_and_the_gallery_fill_as_the_player_plays() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = house(dir.path(), shipped(), None);
+    new_game(&mut app, 3);
+    play_until(&mut app, "the ending", |s| {
+        matches!(s, Showing::Ending { .. })
+    });
+    frames(&mut app, 2);
+    app.world_mut().write_message(saves::ToTitle);
+    frames(&mut app, 2);
+    set_menu(&mut app, Menu::Endings);
+    let extras = app.world().resource::<replay::Extras>();
+    assert_eq!(extras.endings.len(), 1);
+    let (title, _, first, times) = extras.endings[0].seen.clone().expect("reached");
+    assert_eq!(title, "Morning");
+    assert_eq!(times, 1);
+    assert!(first.starts_with("20"), "{first}");
+    set_menu(&mut app, Menu::Chapters);
+    let extras = app.world().resource::<replay::Extras>();
+    assert_eq!(extras.chapters.len(), 2);
+    let (p, before) = extras.chapters[1].arrivals[0];
+    assert_eq!(before, 1, "one choice made before chapter 2");
+    let story = app.world().resource::<LoadedStory>().0.clone();
+    let expected = app
+        .world()
+        .resource::<PlayerRecord>()
+        .0
+        .arrival(&story, p, 1)
+        .expect("arrived");
+    app.world_mut().write_message(replay::StartChapter {
+        playthrough: p,
+        chapter: 1,
+    });
+    frames(&mut app, 3);
+    assert_eq!(
+        *app.world().resource::<State<Screen>>().get(),
+        Screen::Playing
+    );
+    let now = &runner(&app).state;
+    assert_eq!(now.vars, expected.vars);
+    assert_eq!(now.decisions, expected.decisions);
+    assert!(
+        matches!(runner(&app).showing, Showing::ChapterCard { number: 2, .. }),
+        "{:?}",
+        runner(&app).showing
+    );
+}

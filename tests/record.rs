@@ -140,3 +140,51 @@ fn every_decision_of_every_golden_path_can_be_jumped_back_to_exactly() {
     }
     assert!(checked > 200, "{checked} decisions");
 }
+
+/// Chapter select starts a chapter with the exact state of a past playthrough's arrival there:
+/// just before the chapter's card, with what was decided before it, the same as playing
+/// straight through.
+#[test]
+fn chapter_select_starts_from_a_past_arrival_exactly() {
+    let story = crate::common::shipped();
+    let text = std::fs::read_to_string("tests/golden/sent.choices").expect("a golden path");
+    let (seed, choices) = crate::golden::read_path(&text);
+    let picks: Vec<usize> = choices.iter().map(|c| c - 1).collect();
+    let whole = story.play(seed, &picks, |_, _, _| {}).unwrap();
+    let mut record = Record::default();
+    record
+        .note(&story, &Playthrough::new(&story, &whole), 1)
+        .unwrap();
+    let arrivals = record.arrivals(&story);
+    assert!(arrivals.iter().all(|a| a == &vec![0]), "{arrivals:?}");
+    // Straight through, the state just before each chapter's card.
+    let mut straight = Vec::new();
+    let mut st = story.new_state(seed);
+    let mut made = 0;
+    for _ in 0..100_000 {
+        let before = st.clone();
+        let event = story.next(&mut st);
+        if let her::story::Event::ChapterStart(_) = event {
+            straight.push(before);
+        }
+        if event.is_final() {
+            break;
+        }
+        if event.is_decision() {
+            story.choose(&mut st, picks[made]).unwrap();
+            made += 1;
+        }
+    }
+    assert_eq!(straight.len(), story.chapters().len());
+    for (c, expected) in straight.iter().enumerate() {
+        let st = record.arrival(&story, 0, c).expect("arrived");
+        assert_eq!(st.vars, expected.vars, "chapter {c}");
+        assert_eq!(st.visits, expected.visits, "chapter {c}");
+        assert_eq!(st.decisions, expected.decisions, "chapter {c}");
+        let mut next = st.clone();
+        assert!(
+            matches!(story.next(&mut next), her::story::Event::ChapterStart(ch) if ch.id == story.chapters()[c].id),
+            "chapter {c} starts next"
+        );
+    }
+}

@@ -80,6 +80,10 @@ pub enum Menu {
     Mods,
     /// The flowchart: every chapter's nodes, what was seen, and a way back to any decision.
     Flowchart,
+    /// Chapter select: any chapter a past playthrough reached, from its arrival there.
+    Chapters,
+    /// The endings gallery.
+    Endings,
 }
 
 /// Whether the story is live: playing, not paused, no menu over it. Everything that moves the

@@ -2,7 +2,9 @@
 //! chart laid out off the frame once per story, and what the record says was seen), and
 //! jumping back to any decision the record holds, with the exact state of that visit. The
 //! current playthrough is autosaved first and stays in the record, so what follows is a new
-//! branch and the old one stays on the chart. The flowchart room only draws what is here.
+//! branch and the old one stays on the chart. Chapter select starts any chapter a past
+//! playthrough reached, with the state of its arrival; the endings gallery lists what was
+//! reached and when. The rooms only draw what is here.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -189,12 +191,157 @@ fn jump_back(
     begin(&mut commands, runner, &mut screen, &mut play, &mut menu);
 }
 
+/// A chapter in chapter select: its number and title, and the past playthroughs that reached
+/// it (each a way in, with the state of its arrival).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChapterEntry {
+    /// 1-based.
+    pub number: usize,
+    /// Its title.
+    pub title: String,
+    /// The record's playthroughs that reached it, with how many decisions each had made by
+    /// then (for telling them apart).
+    pub arrivals: Vec<(usize, usize)>,
+}
+
+/// An ending in the gallery: title and summary once reached, with the date first reached and
+/// how often; `None` while locked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndingEntry {
+    /// Title, summary, first reached (a calendar date), times reached.
+    pub seen: Option<(String, String, String, u32)>,
+}
+
+/// Chapter select and the endings gallery, gathered from the record when either opens.
+#[derive(Resource, Debug, Default)]
+pub struct Extras {
+    /// Every chapter, in order.
+    pub chapters: Vec<ChapterEntry>,
+    /// Every ending of the story, in order.
+    pub endings: Vec<EndingEntry>,
+}
+
+/// Seconds since 1970 as a calendar date (UTC): Hinnant's days-to-civil algorithm.
+pub fn date(secs: u64) -> String {
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year}-{month:02}-{day:02}")
+}
+
+/// Gathers `Extras` as chapter select or the gallery opens.
+pub fn gather_extras(
+    loaded: Res<LoadedStory>,
+    record: Res<PlayerRecord>,
+    mut extras: ResMut<Extras>,
+) {
+    let story = &loaded.0;
+    let r = &record.0;
+    let arrivals = r.arrivals(story);
+    extras.chapters = story
+        .chapters()
+        .iter()
+        .zip(arrivals)
+        .map(|(c, reached)| ChapterEntry {
+            number: c.number,
+            title: c.title.clone(),
+            arrivals: reached
+                .into_iter()
+                .map(|p| {
+                    let before = r.playthroughs[p]
+                        .decisions
+                        .iter()
+                        .take_while(|d| {
+                            story
+                                .node(&d.at)
+                                .is_some_and(|n| story.nodes()[n].chapter + 1 < c.number)
+                        })
+                        .count();
+                    (p, before)
+                })
+                .collect(),
+        })
+        .collect();
+    extras.endings = story
+        .endings()
+        .iter()
+        .map(|e| EndingEntry {
+            seen: r.endings.get(&e.id).map(|seen| {
+                (
+                    e.title.clone(),
+                    e.summary.clone(),
+                    date(seen.first),
+                    seen.times,
+                )
+            }),
+        })
+        .collect();
+}
+
+/// Start chapter `chapter` (0-based) with the state of playthrough `playthrough`'s arrival.
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StartChapter {
+    /// Index into the record's playthroughs.
+    pub playthrough: usize,
+    /// The chapter's index.
+    pub chapter: usize,
+}
+
+/// Answers `StartChapter`: a new branch from a past arrival (autosaving any playthrough in
+/// progress first).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "starting a chapter sets the whole game"
+)]
+fn start_chapter(
+    mut asked: MessageReader<StartChapter>,
+    runner: Option<Res<StoryRunner>>,
+    dir: Option<Res<DataDir>>,
+    loaded: Res<LoadedStory>,
+    record: Res<PlayerRecord>,
+    mut autosaves: ResMut<Autosaves>,
+    mut notices: ResMut<Notices>,
+    mut commands: Commands,
+    (mut screen, mut play, mut menu): NextStates,
+) {
+    let Some(StartChapter {
+        playthrough,
+        chapter,
+    }) = asked.read().last().copied()
+    else {
+        return;
+    };
+    let Some(state) = record.0.arrival(&loaded.0, playthrough, chapter) else {
+        notices.say("That playthrough no longer reaches this chapter.");
+        return;
+    };
+    if let (Some(runner), Some(dir)) = (&runner, &dir) {
+        queue_slot(dir, &autosaves.take(), runner.save_doc());
+    }
+    let runner = StoryRunner::resume(loaded.0.clone(), state, None);
+    autosaves.chapter = None;
+    begin(&mut commands, runner, &mut screen, &mut play, &mut menu);
+}
+
 /// The flowchart's data, and jumping back.
 pub fn plugin(app: &mut App) {
     app.add_message::<JumpBack>()
+        .add_message::<StartChapter>()
         .init_resource::<Chart>()
         .init_resource::<ChartNotes>()
+        .init_resource::<Extras>()
         .add_systems(Update, prepare)
         .add_systems(OnEnter(Menu::Flowchart), gather)
-        .add_systems(Update, jump_back.in_set(super::input::InputSet::Request));
+        .add_systems(OnEnter(Menu::Chapters), gather_extras)
+        .add_systems(OnEnter(Menu::Endings), gather_extras)
+        .add_systems(
+            Update,
+            (jump_back, start_chapter).in_set(super::input::InputSet::Request),
+        );
 }

@@ -175,6 +175,65 @@ impl Record {
         None
     }
 
+    /// Which playthroughs reached each chapter (by chapter index): chapter select's list.
+    /// A playthrough counts for a chapter when one of its decisions was made there, or in a
+    /// later chapter.
+    pub fn arrivals(&self, story: &Story) -> Vec<Vec<usize>> {
+        let mut out = vec![Vec::new(); story.chapters().len()];
+        for (p, doc) in self.playthroughs.iter().enumerate() {
+            let deepest = doc
+                .decisions
+                .iter()
+                .filter_map(|d| story.node(&d.at))
+                .map(|n| story.nodes()[n].chapter)
+                .max();
+            if let Some(deepest) = deepest {
+                for list in out.iter_mut().take(deepest + 1) {
+                    list.push(p);
+                }
+            }
+        }
+        out
+    }
+
+    /// The exact state of playthrough `p` as it arrived at chapter `chapter` (an index), just
+    /// before the chapter's card: what chapter select starts from, so what she remembers stays
+    /// true. Rebuilt by replay; `None` when that playthrough never got there in this story.
+    pub fn arrival(&self, story: &Story, p: usize, chapter: usize) -> Option<super::StoryState> {
+        let doc = self.playthroughs.get(p)?;
+        let id = &story.chapters().get(chapter)?.id;
+        // The decisions made before the chapter: up to the first one made in it or later.
+        let k = doc
+            .decisions
+            .iter()
+            .position(|d| {
+                story
+                    .node(&d.at)
+                    .is_some_and(|n| story.nodes()[n].chapter >= chapter)
+            })
+            .unwrap_or(doc.decisions.len());
+        let replayed = self.path_to(p, k)?.replay(story, |_, _, _| {}).ok()?;
+        if replayed.problem.is_some() {
+            return None;
+        }
+        let mut st = replayed.state;
+        // On to the chapter's card, stopping just before it (bounded by the engine's guard).
+        for _ in 0..=super::runtime::EVENT_LIMIT {
+            let mut probe = st.clone();
+            let event = story.next(&mut probe);
+            if let Event::ChapterStart(c) = &event
+                && c.id == *id
+            {
+                return Some(st);
+            }
+            if event.is_decision() || event.is_final() {
+                return None;
+            }
+            st = probe;
+        }
+        None
+    }
+
     /// The record as RON text.
     pub fn to_ron(&self) -> String {
         super::save::to_ron(self)

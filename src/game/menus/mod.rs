@@ -1,8 +1,9 @@
 //! The menus, a room each, opened over the screen underneath: `pause`, `backlog`, `flowchart`,
-//! `settings`, `slots` (saving and loading). Each is a plugin whose drawing runs only in its state; Escape
+//! `extras` (chapter select and the endings gallery), `settings`, `slots` (saving and loading). Each is a plugin whose drawing runs only in its state; Escape
 //! (the `Back` action) backs out one level.
 
 pub mod backlog;
+pub mod extras;
 pub mod flowchart;
 pub mod pause;
 pub mod settings;
@@ -44,6 +45,7 @@ pub fn plugin(app: &mut App) {
             pause::plugin,
             backlog::plugin,
             flowchart::plugin,
+            extras::plugin,
             settings::plugin,
             slots::plugin,
         ));

@@ -5,7 +5,7 @@ use bevy::prelude::*;
 use bevy_egui::egui::{self, Align2, RichText};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 
-use crate::game::saves::{Continue, NewGame, SlotList};
+use crate::game::saves::{Continue, NewGame, PlayerRecord, SlotList};
 use crate::game::theme::{DrawSet, button, italic, palette, serif};
 use crate::game::{Menu, Screen, WorkMeter};
 
@@ -14,6 +14,7 @@ fn draw(
     work: Res<WorkMeter>,
     mut contexts: EguiContexts,
     slots: Option<Res<SlotList>>,
+    record: Option<Res<PlayerRecord>>,
     (mut new_game, mut continues): (MessageWriter<NewGame>, MessageWriter<Continue>),
     mut menu: ResMut<NextState<Menu>>,
     mut exit: MessageWriter<AppExit>,
@@ -49,6 +50,17 @@ fn draw(
             }
             if button(ui, "Load", size, serif(word)).clicked() {
                 menu.set(Menu::Load);
+            }
+            // Chapter select and the gallery, once a playthrough has got somewhere.
+            let played = record
+                .as_ref()
+                .is_some_and(|r| !r.0.playthroughs.is_empty());
+            if played && button(ui, "Chapters", size, serif(word)).clicked() {
+                menu.set(Menu::Chapters);
+            }
+            let ended = record.as_ref().is_some_and(|r| !r.0.endings.is_empty());
+            if ended && button(ui, "Endings", size, serif(word)).clicked() {
+                menu.set(Menu::Endings);
             }
             if button(ui, "Settings", size, serif(word)).clicked() {
                 menu.set(Menu::Settings);

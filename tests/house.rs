@@ -832,3 +832,28 @@ fn chapter_select_and_the_gallery_fill_as_the_player_plays() {
         runner(&app).showing
     );
 }
+
+#[test]
+fn a_chapter_card_sums_up_the_chapter_before_and_the_timeline_has_every_chapter() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = house(dir.path(), shipped(), None);
+    new_game(&mut app, 3);
+    // "The letters." raises warmth in chapter 1.
+    play_until(&mut app, "chapter 2", |s| {
+        matches!(s, Showing::ChapterCard { number: 2, .. })
+    });
+    app.update();
+    let summary = app.world().resource::<replay::Summary>();
+    assert_eq!(summary.axes, vec!["Warmth".to_owned()]);
+    let (title, first) = &summary.chapters[0];
+    assert_eq!(title, "First");
+    assert!(first.ended);
+    assert_eq!((first.choices, first.others), (1, 1));
+    assert_eq!(first.axes, vec![1]);
+    // The timeline, from the pause menu, has every chapter so far, the current one marked.
+    set_play(&mut app, Play::Paused);
+    set_menu(&mut app, Menu::Timeline);
+    let summary = app.world().resource::<replay::Summary>();
+    assert_eq!(summary.chapters.len(), 2);
+    assert!(!summary.chapters[1].1.ended);
+}

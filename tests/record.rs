@@ -188,3 +188,78 @@ fn chapter_select_starts_from_a_past_arrival_exactly() {
         );
     }
 }
+
+/// The end-of-chapter summary: per chapter, the choices made and the roads not taken, the
+/// story's own relationship axes (`axes:`) as each chapter ended, and the memories kept.
+#[test]
+fn the_chapter_summary_counts_choices_and_plots_the_declared_axes() {
+    use her::story::diagnostic::SourceFile;
+    use std::path::PathBuf;
+    let files = [
+        (
+            "story.ron",
+            r#"Story(title: "Axes", chapters: ["one", "two"],
+                characters: { "os": (name: "OS", os: true) },
+                variables: { "trust": Number(0), "met": Flag(false), "fear": Fact },
+                axes: { "trust": "Trust" },
+                endings: { "done": (title: "Done") })"#,
+        ),
+        (
+            "one.ron",
+            r#"Chapter(id: "one", nodes: [
+                (id: "a", script: [Line("os: Hi.")], choices: [
+                    (text: "Warm.", do: ["trust += 2", "remember fear = 'the dark|dark'"]),
+                    (text: "Cool.", do: ["trust -= 1"]),
+                    (text: "Quiet."),
+                ], next: "two"),
+            ])"#,
+        ),
+        (
+            "two.ron",
+            r#"Chapter(id: "two", nodes: [
+                (id: "b", script: [Line("os: Again.")], choices: [
+                    (text: "Warm.", do: ["trust += 1"]),
+                    (text: "Cool."),
+                ], end: "done"),
+            ])"#,
+        ),
+    ];
+    let sources: Vec<SourceFile> = files
+        .iter()
+        .map(|(n, t)| SourceFile::new(PathBuf::from(n), (*t).to_owned()))
+        .collect();
+    let report = her::story::load::compile_sources(sources, std::slice::from_ref(&(0..3)));
+    let story = report
+        .story
+        .unwrap_or_else(|| panic!("{:#?}", report.diagnostics));
+    assert_eq!(story.axes().len(), 1);
+    assert_eq!(story.axes()[0].1, "Trust");
+    let st = story.play(1, &[0, 0], |_, _, _| {}).unwrap();
+    let stats = her::story::summary::summarize(&story, &st);
+    assert_eq!(stats.len(), 2);
+    assert_eq!((stats[0].choices, stats[0].others), (1, 2));
+    assert_eq!(stats[0].axes, vec![2]);
+    assert_eq!(stats[0].memories, vec!["the dark".to_owned()]);
+    assert!(stats[0].ended);
+    assert_eq!((stats[1].choices, stats[1].others), (1, 1));
+    assert_eq!(stats[1].axes, vec![3]);
+    // An axis that is not a declared number is an error with its place.
+    let bad = her::story::load::compile_sources(
+        vec![
+            SourceFile::new(
+                PathBuf::from("story.ron"),
+                files[0].1.replace(r#"axes: { "trust""#, r#"axes: { "trsut""#),
+            ),
+            SourceFile::new(PathBuf::from("one.ron"), files[1].1.to_owned()),
+            SourceFile::new(PathBuf::from("two.ron"), files[2].1.to_owned()),
+        ],
+        std::slice::from_ref(&(0..3)),
+    );
+    assert!(
+        bad.diagnostics
+            .iter()
+            .any(|d| d.code == "E004" && d.line == 4 && d.message.contains("trsut")),
+        "{:#?}",
+        bad.diagnostics
+    );
+}

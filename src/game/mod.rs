@@ -84,6 +84,8 @@ pub enum Menu {
     Chapters,
     /// The endings gallery.
     Endings,
+    /// Her growth, chapter by chapter: the relationship axes, the choices, the memories.
+    Timeline,
 }
 
 /// Whether the story is live: playing, not paused, no menu over it. Everything that moves the

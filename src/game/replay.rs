@@ -13,6 +13,8 @@ use bevy::prelude::*;
 use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
 
 pub use crate::story::flowchart::{BOX_H, BOX_W, BoxKind, ChapterChart, ChartBox, Flowchart};
+pub use crate::story::summary::ChapterStats;
+use crate::story::summary::summarize;
 
 use super::{LoadedStory, Menu, WorkMeter};
 
@@ -140,7 +142,7 @@ pub fn gather(
     };
 }
 use super::persist::{DataDir, Notices};
-use super::runner::{SceneChange, StoryRunner};
+use super::runner::{SceneChange, Showing, StoryRunner};
 use super::saves::{Autosaves, NextStates, PlayerRecord, begin, queue_slot};
 
 /// Jump back to decision `decision` (0-based) of playthrough `playthrough` of the record.
@@ -329,6 +331,47 @@ fn start_chapter(
     begin(&mut commands, runner, &mut screen, &mut play, &mut menu);
 }
 
+/// The playthrough chapter by chapter (`story::summary`): for the end-of-chapter summary on
+/// each chapter card and for her growth timeline. Rebuilt at each chapter card and when the
+/// timeline opens; the rooms only draw it.
+#[derive(Resource, Debug, Default)]
+pub struct Summary {
+    /// The axes' labels, in the story's order.
+    pub axes: Vec<String>,
+    /// Per chapter reached: its title and what happened in it.
+    pub chapters: Vec<(String, ChapterStats)>,
+    /// The moment it was made for (`StoryRunner::moment`).
+    made_at: Option<u64>,
+}
+
+fn summary_of(runner: &StoryRunner) -> Summary {
+    let story = &runner.story;
+    Summary {
+        axes: story.axes().iter().map(|(_, l)| l.clone()).collect(),
+        chapters: summarize(story, &runner.state)
+            .into_iter()
+            .map(|s| (story.chapters()[s.chapter].title.clone(), s))
+            .collect(),
+        made_at: Some(runner.moment),
+    }
+}
+
+/// Makes the summary when a chapter card shows (once per card).
+fn summarize_at_cards(work: Res<WorkMeter>, runner: Option<Res<StoryRunner>>, mut summary: ResMut<Summary>) {
+    let _work = work.start();
+    let Some(runner) = runner else { return };
+    if matches!(runner.showing, Showing::ChapterCard { .. }) && summary.made_at != Some(runner.moment) {
+        *summary = summary_of(&runner);
+    }
+}
+
+/// Makes the summary as the timeline opens.
+fn summarize_for_timeline(runner: Option<Res<StoryRunner>>, mut summary: ResMut<Summary>) {
+    if let Some(runner) = runner {
+        *summary = summary_of(&runner);
+    }
+}
+
 /// The flowchart's data, and jumping back.
 pub fn plugin(app: &mut App) {
     app.add_message::<JumpBack>()
@@ -336,7 +379,13 @@ pub fn plugin(app: &mut App) {
         .init_resource::<Chart>()
         .init_resource::<ChartNotes>()
         .init_resource::<Extras>()
+        .init_resource::<Summary>()
         .add_systems(Update, prepare)
+        .add_systems(
+            Update,
+            summarize_at_cards.after(super::GameSet::AdvanceStory),
+        )
+        .add_systems(OnEnter(Menu::Timeline), summarize_for_timeline)
         .add_systems(OnEnter(Menu::Flowchart), gather)
         .add_systems(OnEnter(Menu::Chapters), gather_extras)
         .add_systems(OnEnter(Menu::Endings), gather_extras)

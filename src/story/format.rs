@@ -182,6 +182,11 @@ pub struct StoryDef {
     /// is one.
     #[serde(default)]
     pub player: Option<String>,
+    /// The relationship axes: number variables the game plots chapter by chapter, with the
+    /// label the player reads (`axes: { "trust": "Trust" }`; format 2). Nothing is hard-coded,
+    /// so a story or a mod names its own.
+    #[serde(default)]
+    pub axes: Decls<String>,
 }
 
 /// `Mod(...)`: what a mod adds to the base story.

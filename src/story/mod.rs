@@ -29,6 +29,7 @@ pub mod record;
 pub mod runtime;
 pub mod save;
 pub mod stats;
+pub mod summary;
 pub mod tag;
 pub mod transcript;
 pub mod validate;

@@ -73,6 +73,8 @@ pub struct Story {
     /// The writers' hints for locked parts of the flowchart, by node id (`chapter.node`) and
     /// by choice (`chapter.node/choice_id`).
     pub(in crate::story) hints: std::collections::BTreeMap<String, String>,
+    /// The relationship axes (`axes:`): variable slots and their labels, in declared order.
+    pub(in crate::story) axes: Vec<(usize, String)>,
     pub(crate) node_index: Map<String, NodeIx>,
     pub(crate) variable_index: Map<String, usize>,
     pub(crate) character_index: Map<String, usize>,
@@ -730,6 +732,12 @@ impl Story {
     /// is told so once (`her check`'s summary); one with some has `W120` per file.
     pub fn untagged(&self) -> usize {
         self.untagged
+    }
+
+    /// The relationship axes the story declares (`axes:`): each a number variable's slot and
+    /// its label, in declared order.
+    pub fn axes(&self) -> &[(usize, String)] {
+        &self.axes
     }
 
     /// The writer's hint for a locked node (`chapter.node`) or choice (`chapter.node/choice`),

@@ -1,5 +1,6 @@
 //! The menus, a room each, opened over the screen underneath: `pause`, `backlog`, `flowchart`,
-//! `extras` (chapter select and the endings gallery), `settings`, `slots` (saving and loading). Each is a plugin whose drawing runs only in its state; Escape
+//! `extras` (chapter select and the endings gallery), `timeline` (her growth), `settings`,
+//! `slots` (saving and loading). Each is a plugin whose drawing runs only in its state; Escape
 //! (the `Back` action) backs out one level.
 
 pub mod backlog;
@@ -8,6 +9,7 @@ pub mod flowchart;
 pub mod pause;
 pub mod settings;
 pub mod slots;
+pub mod timeline;
 
 use bevy::prelude::*;
 
@@ -46,6 +48,7 @@ pub fn plugin(app: &mut App) {
             backlog::plugin,
             flowchart::plugin,
             extras::plugin,
+            timeline::plugin,
             settings::plugin,
             slots::plugin,
         ));

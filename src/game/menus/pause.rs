@@ -45,6 +45,9 @@ fn draw(
             if b(ui, "Flowchart").clicked() {
                 menu.set(Menu::Flowchart);
             }
+            if b(ui, "Timeline").clicked() {
+                menu.set(Menu::Timeline);
+            }
             if b(ui, "Settings").clicked() {
                 menu.set(Menu::Settings);
             }

@@ -9,6 +9,7 @@ use bevy_egui::egui::{self, Align2, Color32, FontId, RichText};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 
 use crate::game::input::{Action, InputSet};
+use crate::game::replay::{ChapterStats, Summary};
 use crate::game::runner::{PlayerInput, Showing, StoryRunner};
 use crate::game::saves::{LoadFrom, PlayerRecord, SaveTo, SeenLines, Slot};
 use crate::game::settings::Settings;
@@ -187,7 +188,11 @@ fn draw(
     conversation: Res<Conversation>,
     settings: Option<Res<Settings>>,
     time: Res<Time>,
-    (mut actions, record): (MessageWriter<Action>, Option<Res<PlayerRecord>>),
+    (mut actions, record, summary): (
+        MessageWriter<Action>,
+        Option<Res<PlayerRecord>>,
+        Option<Res<Summary>>,
+    ),
     mut play: ResMut<NextState<Play>>,
 ) -> Result {
     let _work = work.start();
@@ -225,13 +230,28 @@ fn draw(
                                 .font(serif(size * 2.4))
                                 .color(palette::CREAM),
                         );
-                        ui.add_space(18.0);
-                        if ui
-                            .button(RichText::new("Begin").font(serif(size)))
-                            .clicked()
+                        // The chapter just ended: its choices, how the relationship moved,
+                        // what she keeps.
+                        if let Some(summary) = summary.as_deref()
+                            && *number > 1
                         {
-                            actions.write(Action::Advance);
+                            chapter_summary(ui, summary, size, screen.width());
                         }
+                        ui.add_space(18.0);
+                        ui.horizontal(|ui| {
+                            if ui
+                                .button(RichText::new("Begin").font(serif(size)))
+                                .clicked()
+                            {
+                                actions.write(Action::Advance);
+                            }
+                            if ui
+                                .button(RichText::new("Flowchart").font(serif(size * 0.8)))
+                                .clicked()
+                            {
+                                actions.write(Action::Flowchart);
+                            }
+                        });
                     });
                 });
         }
@@ -307,6 +327,47 @@ fn draw(
     }
     corner(ctx, &mut actions, &mut play);
     Ok(())
+}
+
+/// The end-of-chapter summary on a chapter card: the chapter just ended (its choices and the
+/// roads not taken), the relationship axes chapter by chapter so far, the memories she keeps.
+fn chapter_summary(ui: &mut egui::Ui, summary: &Summary, size: f32, width: f32) {
+    let ended: Vec<&(String, ChapterStats)> =
+        summary.chapters.iter().filter(|(_, s)| s.ended).collect();
+    let Some((title, last)) = ended.last() else {
+        return;
+    };
+    ui.add_space(12.0);
+    let roads = match last.others {
+        0 => String::new(),
+        1 => "; one other road".to_owned(),
+        n => format!("; {n} other roads"),
+    };
+    ui.label(
+        RichText::new(format!(
+            "{title}: {} {}{roads}",
+            last.choices,
+            if last.choices == 1 { "choice" } else { "choices" }
+        ))
+        .font(italic(size * 0.8))
+        .color(palette::PEACH),
+    );
+    let values: Vec<Vec<i64>> = ended.iter().map(|(_, s)| s.axes.clone()).collect();
+    theme::axis_plot(
+        ui,
+        &summary.axes,
+        &values,
+        egui::vec2((width * 0.4).clamp(200.0, 420.0), size * 4.0),
+        serif(size * 0.65),
+    );
+    if !last.memories.is_empty() {
+        let kept: Vec<&str> = last.memories.iter().map(String::as_str).take(4).collect();
+        ui.label(
+            RichText::new(format!("She keeps: {}", kept.join(" · ")))
+                .font(italic(size * 0.7))
+                .color(palette::CREAM),
+        );
+    }
 }
 
 /// The small buttons in the corner: backlog, quicksave, menu.

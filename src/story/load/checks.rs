@@ -221,3 +221,36 @@ pub(super) fn hints<'d, 'a: 'd>(
     }
     hints
 }
+
+impl Compiler<'_> {
+    /// The relationship axes (`axes:`), each a declared number variable: an unknown name or
+    /// another type is reported where it is written.
+    pub(super) fn axes(
+        &mut self,
+        decls: &crate::story::format::Decls<String>,
+    ) -> Vec<(usize, String)> {
+        let mut axes = Vec::new();
+        for d in decls.iter() {
+            match self.variable_index.get(&d.name).copied() {
+                Some(slot) if self.variables[slot].ty == crate::story::expr::VarType::Number => {
+                    axes.push((slot, d.value.clone()));
+                }
+                Some(_) => self.report(
+                    Severity::Error,
+                    "E005",
+                    Some(&d.name),
+                    format!("the axis `{}` is not a number variable", d.name),
+                    Some("an axis is plotted chapter by chapter: declare it as `Number(0)`".into()),
+                ),
+                None => self.report(
+                    Severity::Error,
+                    "E004",
+                    Some(&d.name),
+                    format!("the axis `{}` is not a declared variable", d.name),
+                    Some("declare it under `variables:`, as `Number(0)`".into()),
+                ),
+            }
+        }
+        axes
+    }
+}

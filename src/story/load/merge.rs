@@ -116,6 +116,7 @@ impl<'a> Compiler<'a> {
         for (file, m) in &mods {
             self.declare_variables(*file, &m.variables);
         }
+        let axes = self.axes(&story_def.axes);
         self.declare_characters(story_file, &story_def.characters);
         for (file, m) in &mods {
             self.declare_characters(*file, &m.characters);
@@ -692,6 +693,7 @@ impl<'a> Compiler<'a> {
             mod_labels: mod_infos.iter().map(ModInfo::label).collect(),
             untagged: self.tagged.1,
             hints,
+            axes,
             node_index: Arc::unwrap_or_clone(std::mem::take(&mut self.node_index)),
             variable_index: std::mem::take(&mut self.variable_index),
             character_index: std::mem::take(&mut self.character_index),

@@ -248,7 +248,9 @@ fn the_chapter_summary_counts_choices_and_plots_the_declared_axes() {
         vec![
             SourceFile::new(
                 PathBuf::from("story.ron"),
-                files[0].1.replace(r#"axes: { "trust""#, r#"axes: { "trsut""#),
+                files[0]
+                    .1
+                    .replace(r#"axes: { "trust""#, r#"axes: { "trsut""#),
             ),
             SourceFile::new(PathBuf::from("one.ron"), files[1].1.to_owned()),
             SourceFile::new(PathBuf::from("two.ron"), files[2].1.to_owned()),

@@ -357,10 +357,16 @@ fn summary_of(runner: &StoryRunner) -> Summary {
 }
 
 /// Makes the summary when a chapter card shows (once per card).
-fn summarize_at_cards(work: Res<WorkMeter>, runner: Option<Res<StoryRunner>>, mut summary: ResMut<Summary>) {
+fn summarize_at_cards(
+    work: Res<WorkMeter>,
+    runner: Option<Res<StoryRunner>>,
+    mut summary: ResMut<Summary>,
+) {
     let _work = work.start();
     let Some(runner) = runner else { return };
-    if matches!(runner.showing, Showing::ChapterCard { .. }) && summary.made_at != Some(runner.moment) {
+    if matches!(runner.showing, Showing::ChapterCard { .. })
+        && summary.made_at != Some(runner.moment)
+    {
         *summary = summary_of(&runner);
     }
 }

@@ -28,11 +28,7 @@ pub struct ChapterStats {
 
 /// The playthrough of `state`, chapter by chapter, up to where it is now.
 pub fn summarize(story: &Story, state: &StoryState) -> Vec<ChapterStats> {
-    let options: Vec<usize> = state
-        .decisions
-        .iter()
-        .map(|d| d.offered as usize)
-        .collect();
+    let options: Vec<usize> = state.decisions.iter().map(|d| d.offered as usize).collect();
     let mut stats: Vec<ChapterStats> = Vec::new();
     let snapshot = |story: &Story, st: &StoryState, stats: &mut Vec<ChapterStats>, ended: bool| {
         if let Some(last) = stats.last_mut() {
@@ -56,8 +52,10 @@ pub fn summarize(story: &Story, state: &StoryState) -> Vec<ChapterStats> {
         }
     };
     let mut made = 0;
-    let end = story.play_from(story.first_state(state), &options, |story, st, event| {
-        match event {
+    let end = story.play_from(
+        story.first_state(state),
+        &options,
+        |story, st, event| match event {
             Event::ChapterStart(ch) => {
                 let chapter = story
                     .chapters()
@@ -89,8 +87,8 @@ pub fn summarize(story: &Story, state: &StoryState) -> Vec<ChapterStats> {
                 }
             }
             _ => {}
-        }
-    });
+        },
+    );
     // The chapter in progress, as it stands.
     if let Ok(st) = end
         && stats.last().is_some_and(|s| !s.ended)

@@ -24,7 +24,11 @@ fn draw(
     let open = menu_window(&ctx, "Timeline", |ui| {
         let width = (screen.width() * 0.75).clamp(280.0, 640.0);
         ui.set_width(width);
-        let values: Vec<Vec<i64>> = summary.chapters.iter().map(|(_, s)| s.axes.clone()).collect();
+        let values: Vec<Vec<i64>> = summary
+            .chapters
+            .iter()
+            .map(|(_, s)| s.axes.clone())
+            .collect();
         theme::axis_plot(
             ui,
             &summary.axes,
@@ -38,16 +42,11 @@ fn draw(
             .show(ui, |ui| {
                 for (i, (title, s)) in summary.chapters.iter().enumerate() {
                     let state = if s.ended { "" } else { " (now)" };
+                    ui.label(RichText::new(format!("{}. {title}{state}", i + 1)).font(serif(word)));
                     ui.label(
-                        RichText::new(format!("{}. {title}{state}", i + 1)).font(serif(word)),
-                    );
-                    ui.label(
-                        RichText::new(format!(
-                            "{} choices, {} other roads",
-                            s.choices, s.others
-                        ))
-                        .font(italic(word * 0.85))
-                        .color(palette::SOFT_INK),
+                        RichText::new(format!("{} choices, {} other roads", s.choices, s.others))
+                            .font(italic(word * 0.85))
+                            .color(palette::SOFT_INK),
                     );
                     if !s.memories.is_empty() {
                         ui.label(

@@ -347,7 +347,11 @@ fn chapter_summary(ui: &mut egui::Ui, summary: &Summary, size: f32, width: f32) 
         RichText::new(format!(
             "{title}: {} {}{roads}",
             last.choices,
-            if last.choices == 1 { "choice" } else { "choices" }
+            if last.choices == 1 {
+                "choice"
+            } else {
+                "choices"
+            }
         ))
         .font(italic(size * 0.8))
         .color(palette::PEACH),

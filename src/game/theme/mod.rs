@@ -248,15 +248,30 @@ const AXIS_COLOURS: [egui::Color32; 6] = [
 /// A small plot of the relationship axes, chapter by chapter: one line per axis across the
 /// chapters (`values[chapter][axis]`), each labelled at its end; `size` in points. Nothing is
 /// drawn for a story that declares no axes.
-pub fn axis_plot(ui: &mut egui::Ui, labels: &[String], values: &[Vec<i64>], size: egui::Vec2, font: FontId) {
+pub fn axis_plot(
+    ui: &mut egui::Ui,
+    labels: &[String],
+    values: &[Vec<i64>],
+    size: egui::Vec2,
+    font: FontId,
+) {
     if labels.is_empty() || values.is_empty() {
         return;
     }
     let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
     let painter = ui.painter_at(rect);
     let lo = values.iter().flatten().copied().min().unwrap_or(0).min(0);
-    let hi = values.iter().flatten().copied().max().unwrap_or(0).max(lo + 1);
-    let plot = egui::Rect::from_min_max(rect.min, egui::pos2(rect.right() - size.x * 0.28, rect.bottom()));
+    let hi = values
+        .iter()
+        .flatten()
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(lo + 1);
+    let plot = egui::Rect::from_min_max(
+        rect.min,
+        egui::pos2(rect.right() - size.x * 0.28, rect.bottom()),
+    );
     let x = |c: usize| {
         let n = values.len().max(2) - 1;
         plot.left() + plot.width() * c as f32 / n as f32
@@ -264,7 +279,10 @@ pub fn axis_plot(ui: &mut egui::Ui, labels: &[String], values: &[Vec<i64>], size
     let y = |v: i64| plot.bottom() - plot.height() * (v - lo) as f32 / (hi - lo) as f32;
     // Zero, faintly: above it the relationship warmed, below it cooled.
     painter.line_segment(
-        [egui::pos2(plot.left(), y(0)), egui::pos2(plot.right(), y(0))],
+        [
+            egui::pos2(plot.left(), y(0)),
+            egui::pos2(plot.right(), y(0)),
+        ],
         egui::Stroke::new(1.0, palette::SOFT_INK.gamma_multiply(0.4)),
     );
     for (a, label) in labels.iter().enumerate() {
@@ -275,7 +293,10 @@ pub fn axis_plot(ui: &mut egui::Ui, labels: &[String], values: &[Vec<i64>], size
             .filter_map(|(c, v)| v.get(a).map(|v| egui::pos2(x(c), y(*v))))
             .collect();
         if points.len() > 1 {
-            painter.add(egui::Shape::line(points.clone(), egui::Stroke::new(2.0, colour)));
+            painter.add(egui::Shape::line(
+                points.clone(),
+                egui::Stroke::new(2.0, colour),
+            ));
         }
         for p in &points {
             painter.circle_filled(*p, 2.5, colour);

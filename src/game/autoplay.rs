@@ -214,7 +214,15 @@ fn end_work(auto: Option<ResMut<Autoplay>>, time: Res<Time>) {
 const AUTOPLAY_TYPING: f32 = 450.0;
 
 /// The moments of play photographed with `--screenshots` (the title comes first).
-const PLAY_SHOTS: [&str; 6] = ["line", "choice", "letter", "pause", "save", "flowchart"];
+const PLAY_SHOTS: [&str; 7] = [
+    "line",
+    "choice",
+    "letter",
+    "pause",
+    "save",
+    "flowchart",
+    "timeline",
+];
 
 /// The menus photographed over play, once one of her lines has been: the pause menu, then the
 /// save screen over it (the story stands still meanwhile).
@@ -229,6 +237,8 @@ enum Tour {
     Save,
     /// The flowchart is open over it and photographed.
     Flowchart,
+    /// The timeline is open over it and photographed.
+    Timeline,
     /// Back to play.
     Done,
 }
@@ -286,11 +296,17 @@ fn play(
                 auto.wait = 0;
             }
         }
-        Screen::Playing if matches!(auto.tour, Tour::Pause | Tour::Save | Tour::Flowchart) => {
+        Screen::Playing
+            if matches!(
+                auto.tour,
+                Tour::Pause | Tour::Save | Tour::Flowchart | Tour::Timeline
+            ) =>
+        {
             let (name, next) = match auto.tour {
                 Tour::Pause => ("pause", Tour::Save),
                 Tour::Save => ("save", Tour::Flowchart),
-                _ => ("flowchart", Tour::Done),
+                Tour::Flowchart => ("flowchart", Tour::Timeline),
+                _ => ("timeline", Tour::Done),
             };
             if auto.hold_for_shot(&mut commands, name, drawn) {
                 return;
@@ -298,6 +314,7 @@ fn play(
             match next {
                 Tour::Save => menus.set(Menu::Save),
                 Tour::Flowchart => menus.set(Menu::Flowchart),
+                Tour::Timeline => menus.set(Menu::Timeline),
                 _ => {
                     menus.set(Menu::None);
                     next_play.set(Play::Running);
@@ -379,6 +396,14 @@ fn play(
                     let pick = auto.rng.random_range(0..fragments.len());
                     input.write(PlayerInput::Choose(pick));
                     auto.decisions += 1;
+                    auto.wait = 0;
+                }
+                Showing::ChapterCard { number, .. } if *number >= 2 && shooting => {
+                    // The second chapter's card, with the first chapter's summary under it.
+                    if auto.hold_for_shot(&mut commands, "chapter", drawn) {
+                        return;
+                    }
+                    input.write(PlayerInput::Advance);
                     auto.wait = 0;
                 }
                 Showing::Ending { title, .. } => {

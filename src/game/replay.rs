@@ -338,6 +338,8 @@ fn start_chapter(
 pub struct Summary {
     /// The axes' labels, in the story's order.
     pub axes: Vec<String>,
+    /// The axes' starting values (their declared defaults).
+    pub start: Vec<i64>,
     /// Per chapter reached: its title and what happened in it.
     pub chapters: Vec<(String, ChapterStats)>,
     /// The moment it was made for (`StoryRunner::moment`).
@@ -348,6 +350,14 @@ fn summary_of(runner: &StoryRunner) -> Summary {
     let story = &runner.story;
     Summary {
         axes: story.axes().iter().map(|(_, l)| l.clone()).collect(),
+        start: story
+            .axes()
+            .iter()
+            .map(|(slot, _)| match story.variables()[*slot].default {
+                crate::story::expr::Value::Number(n) => n,
+                _ => 0,
+            })
+            .collect(),
         chapters: summarize(story, &runner.state)
             .into_iter()
             .map(|s| (story.chapters()[s.chapter].title.clone(), s))

@@ -213,6 +213,7 @@ fn draw(
         .open(&mut open_window)
         .collapsible(false)
         .resizable(false)
+        .order(egui::Order::Foreground)
         .fixed_rect(screen.shrink(screen.height() * 0.04))
         // Opaque: the conversation underneath must not show through the chart.
         .frame(egui::Frame::window(&ctx.global_style()).fill(Color32::from_rgb(246, 230, 214)))
@@ -285,6 +286,7 @@ fn draw(
         });
     if let Some((p, k)) = view.confirm {
         egui::Window::new(RichText::new("Jump back?").font(serif(word * 1.2)))
+            .order(egui::Order::Tooltip)
             .collapsible(false)
             .resizable(false)
             .anchor(egui::Align2::CENTER_CENTER, Vec2::ZERO)

@@ -359,10 +359,10 @@ fn chapter_summary(ui: &mut egui::Ui, summary: &Summary, size: f32, width: f32) 
     let values: Vec<Vec<i64>> = ended.iter().map(|(_, s)| s.axes.clone()).collect();
     theme::axis_plot(
         ui,
-        &summary.axes,
+        (&summary.axes, &summary.start),
         &values,
-        egui::vec2((width * 0.4).clamp(200.0, 420.0), size * 4.0),
-        serif(size * 0.65),
+        egui::vec2((width * 0.4).clamp(200.0, 420.0), size * 4.5),
+        (serif(size * 0.65), &theme::AXES_ON_VEIL),
     );
     if !last.memories.is_empty() {
         let kept: Vec<&str> = last.memories.iter().map(String::as_str).take(4).collect();

@@ -235,47 +235,61 @@ pub fn menu_window(
     open
 }
 
-/// The colours of the relationship axes' lines, in order (warm, told apart by value).
-const AXIS_COLOURS: [egui::Color32; 6] = [
+/// The relationship axes' colours on the paper (the timeline): warm, told apart by value.
+pub const AXES_ON_PAPER: [egui::Color32; 4] = [
     palette::CORAL,
     palette::INK,
-    egui::Color32::from_rgb(222, 150, 60),
-    palette::SOFT_INK,
-    egui::Color32::from_rgb(176, 60, 90),
-    egui::Color32::from_rgb(150, 120, 70),
+    egui::Color32::from_rgb(214, 140, 40),
+    egui::Color32::from_rgb(170, 70, 110),
 ];
 
-/// A small plot of the relationship axes, chapter by chapter: one line per axis across the
-/// chapters (`values[chapter][axis]`), each labelled at its end; `size` in points. Nothing is
-/// drawn for a story that declares no axes.
+/// The relationship axes' colours over the veil (the chapter cards).
+pub const AXES_ON_VEIL: [egui::Color32; 4] = [
+    palette::PEACH,
+    palette::CORAL,
+    egui::Color32::from_rgb(240, 170, 70),
+    palette::CREAM,
+];
+
+/// A small plot of the relationship axes, chapter by chapter: one line per axis from the start
+/// (`start[axis]`) across the chapters (`values[chapter][axis]`), each labelled at its end
+/// (labels pushed apart so they never overlap); `size` in points. Nothing is drawn for a story
+/// that declares no axes.
 pub fn axis_plot(
     ui: &mut egui::Ui,
-    labels: &[String],
+    (labels, start): (&[String], &[i64]),
     values: &[Vec<i64>],
     size: egui::Vec2,
-    font: FontId,
+    (font, colours): (FontId, &[egui::Color32]),
 ) {
-    if labels.is_empty() || values.is_empty() {
+    if labels.is_empty() || values.is_empty() || colours.is_empty() {
         return;
     }
     let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
     let painter = ui.painter_at(rect);
-    let lo = values.iter().flatten().copied().min().unwrap_or(0).min(0);
-    let hi = values
+    let series: Vec<&[i64]> = std::iter::once(start)
+        .chain(values.iter().map(Vec::as_slice))
+        .collect();
+    let lo = series
         .iter()
-        .flatten()
+        .flat_map(|v| v.iter())
+        .copied()
+        .min()
+        .unwrap_or(0)
+        .min(0);
+    let hi = series
+        .iter()
+        .flat_map(|v| v.iter())
         .copied()
         .max()
         .unwrap_or(0)
         .max(lo + 1);
+    let inset = font.size * 0.6;
     let plot = egui::Rect::from_min_max(
-        rect.min,
-        egui::pos2(rect.right() - size.x * 0.28, rect.bottom()),
+        rect.min + egui::vec2(0.0, inset),
+        egui::pos2(rect.right() - size.x * 0.3, rect.bottom() - inset),
     );
-    let x = |c: usize| {
-        let n = values.len().max(2) - 1;
-        plot.left() + plot.width() * c as f32 / n as f32
-    };
+    let x = |c: usize| plot.left() + plot.width() * c as f32 / (series.len() - 1).max(1) as f32;
     let y = |v: i64| plot.bottom() - plot.height() * (v - lo) as f32 / (hi - lo) as f32;
     // Zero, faintly: above it the relationship warmed, below it cooled.
     painter.line_segment(
@@ -283,11 +297,12 @@ pub fn axis_plot(
             egui::pos2(plot.left(), y(0)),
             egui::pos2(plot.right(), y(0)),
         ],
-        egui::Stroke::new(1.0, palette::SOFT_INK.gamma_multiply(0.4)),
+        egui::Stroke::new(1.0, colours[0].gamma_multiply(0.35)),
     );
-    for (a, label) in labels.iter().enumerate() {
-        let colour = AXIS_COLOURS[a % AXIS_COLOURS.len()];
-        let points: Vec<egui::Pos2> = values
+    let mut ends: Vec<(f32, usize)> = Vec::new();
+    for a in 0..labels.len() {
+        let colour = colours[a % colours.len()];
+        let points: Vec<egui::Pos2> = series
             .iter()
             .enumerate()
             .filter_map(|(c, v)| v.get(a).map(|v| egui::pos2(x(c), y(*v))))
@@ -302,14 +317,22 @@ pub fn axis_plot(
             painter.circle_filled(*p, 2.5, colour);
         }
         if let Some(last) = points.last() {
-            painter.text(
-                egui::pos2(plot.right() + 6.0, last.y),
-                Align2::LEFT_CENTER,
-                label,
-                font.clone(),
-                colour,
-            );
+            ends.push((last.y, a));
         }
+    }
+    // The labels, in order down the plot, each at least a line below the one above.
+    ends.sort_by(|p, q| p.0.total_cmp(&q.0));
+    let mut floor = f32::MIN;
+    for (y, a) in ends {
+        let y = y.max(floor);
+        floor = y + font.size;
+        painter.text(
+            egui::pos2(plot.right() + 6.0, y),
+            Align2::LEFT_CENTER,
+            &labels[a],
+            font.clone(),
+            colours[a % colours.len()],
+        );
     }
 }
 

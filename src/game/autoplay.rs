@@ -340,6 +340,7 @@ fn play(
             // A contact sheet: every place the story passes, once it has faded in and settled.
             if shooting
                 && !keyboard_busy
+                && matches!(runner.showing, Showing::Line { .. })
                 && let (Some(scene), Some(look)) = (&city.0, &city.1)
                 && !auto.shots.contains(&photo_name(scene.location))
             {

@@ -180,9 +180,9 @@ fn stage(place: Location) -> Stage {
     // cabin stands far from it, facing away; the subway is enclosed.
     let (origin, eye, target) = match place {
         Location::Apartment => (
-            Vec3::new(20.0, 60.0, 120.0),
+            Vec3::new(20.0, 75.0, 190.0),
             Vec3::new(1.3, 1.6, 2.0),
-            Vec3::new(-0.7, 1.45, -3.5),
+            Vec3::new(-0.7, 0.9, -3.5),
         ),
         Location::Office => (
             Vec3::new(-60.0, 40.0, 100.0),
@@ -191,18 +191,18 @@ fn stage(place: Location) -> Stage {
         ),
         Location::Street => (
             Vec3::new(0.0, 0.0, 40.0),
-            Vec3::new(2.5, 1.7, 40.0),
+            Vec3::new(4.6, 1.7, 40.0),
             Vec3::new(-1.0, 4.5, -60.0),
         ),
         Location::Subway => (
             Vec3::new(300.0, 0.0, 300.0),
-            Vec3::new(4.6, 2.7, 22.0),
-            Vec3::new(0.0, 1.9, -30.0),
+            Vec3::new(5.2, 2.6, 16.0),
+            Vec3::new(-1.2, 1.6, -30.0),
         ),
         Location::Beach => (
-            Vec3::new(0.0, 0.0, 330.0),
-            Vec3::new(3.0, 1.9, 48.0),
-            Vec3::new(0.0, 3.8, -100.0),
+            Vec3::new(0.0, 0.0, 420.0),
+            Vec3::new(3.0, 14.0, 60.0),
+            Vec3::new(0.0, -10.0, -80.0),
         ),
         Location::Fair => (
             Vec3::new(140.0, 0.0, 160.0),
@@ -210,19 +210,19 @@ fn stage(place: Location) -> Stage {
             Vec3::new(-2.0, 9.0, -22.0),
         ),
         Location::Restaurant => (
-            Vec3::new(-140.0, 30.0, 110.0),
-            Vec3::new(0.6, 1.3, 0.6),
-            Vec3::new(0.4, 1.15, -4.0),
+            Vec3::new(-120.0, 45.0, 190.0),
+            Vec3::new(0.6, 1.3, 0.2),
+            Vec3::new(0.4, 0.85, -4.0),
         ),
         Location::Cabin => (
             Vec3::new(0.0, 0.0, -720.0),
-            Vec3::new(0.9, 1.5, 2.3),
-            Vec3::new(-0.3, 1.35, -3.0),
+            Vec3::new(1.7, 1.5, 2.4),
+            Vec3::new(-1.4, 1.25, -3.0),
         ),
         Location::Rooftop => (
             Vec3::new(10.0, 90.0, 110.0),
-            Vec3::new(2.0, 1.65, 6.0),
-            Vec3::new(-5.0, 2.2, -40.0),
+            Vec3::new(2.0, 1.3, -4.0),
+            Vec3::new(-5.0, 1.9, -40.0),
         ),
     };
     Stage {
@@ -290,6 +290,7 @@ pub(super) fn spawn_places(
         let mut b = Builder {
             shapes: &shapes,
             bake,
+            meshes,
             parts: Vec::new(),
         };
         build(place, &mut b, &mut rng);
@@ -311,14 +312,11 @@ pub(super) fn spawn_places(
                     }
                     holder.with_children(|h| {
                         if let Some(mesh) = part.lit {
-                            let mut e = h.spawn(Mesh3d(meshes.add(mesh)));
+                            let mut e = h.spawn(Mesh3d(mesh));
                             surface.paint(&mut e);
                         }
                         if let Some(mesh) = part.glow {
-                            h.spawn((
-                                Mesh3d(meshes.add(mesh)),
-                                MeshMaterial3d(materials.glow.clone()),
-                            ));
+                            h.spawn((Mesh3d(mesh), MeshMaterial3d(materials.glow.clone())));
                         }
                     });
                 }
@@ -329,8 +327,8 @@ pub(super) fn spawn_places(
 
 /// One part of a place: its meshes, where it stands, what it is and how it moves.
 struct Part {
-    lit: Option<Mesh>,
-    glow: Option<Mesh>,
+    lit: Option<Handle<Mesh>>,
+    glow: Option<Handle<Mesh>>,
     at: Transform,
     prop: Option<Prop>,
     motion: Option<Motion>,
@@ -340,6 +338,7 @@ struct Part {
 struct Builder<'a> {
     shapes: &'a Shapes,
     bake: bool,
+    meshes: &'a mut Assets<Mesh>,
     parts: Vec<Part>,
 }
 
@@ -349,9 +348,29 @@ impl<'a> Builder<'a> {
         Kit::new(self.shapes, self.bake)
     }
 
-    /// Adds a built part.
-    fn part(&mut self, kit: Kit, at: Transform, prop: Option<Prop>, motion: Option<Motion>) {
+    /// Adds a built part; its index, for copies.
+    fn part(
+        &mut self,
+        kit: Kit,
+        at: Transform,
+        prop: Option<Prop>,
+        motion: Option<Motion>,
+    ) -> usize {
         let (lit, glow) = kit.finish();
+        self.parts.push(Part {
+            lit: lit.map(|m| self.meshes.add(m)),
+            glow: glow.map(|m| self.meshes.add(m)),
+            at,
+            prop,
+            motion,
+        });
+        self.parts.len() - 1
+    }
+
+    /// Another of part `of` elsewhere, sharing its meshes: the renderer draws copies of one
+    /// mesh in one material as one instanced batch (gondolas, waves, snowflakes).
+    fn copy(&mut self, of: usize, at: Transform, prop: Option<Prop>, motion: Option<Motion>) {
+        let (lit, glow) = (self.parts[of].lit.clone(), self.parts[of].glow.clone());
         self.parts.push(Part {
             lit,
             glow,
@@ -364,6 +383,21 @@ impl<'a> Builder<'a> {
     /// Adds a part that stands still where it was built.
     fn still(&mut self, kit: Kit, prop: Prop) {
         self.part(kit, Transform::IDENTITY, Some(prop), None);
+    }
+}
+
+/// Adds the part the first time, a copy sharing its meshes after.
+fn add_or_copy(
+    b: &mut Builder,
+    first: &mut Option<usize>,
+    kit: Kit,
+    at: Transform,
+    prop: Option<Prop>,
+    motion: Option<Motion>,
+) {
+    match *first {
+        Some(of) => b.copy(of, at, prop, motion),
+        None => *first = Some(b.part(kit, at, prop, motion)),
     }
 }
 
@@ -718,17 +752,20 @@ fn beach(b: &mut Builder, rng: &mut ChaCha8Rng) {
     // The sea, warm with the sky, out to the city.
     let mut k = b.kit();
     k.slab(
-        v(-700.0, 0.0, -300.0),
+        v(-700.0, 0.0, -405.0),
         v(700.0, 0.12, -22.0),
         (0.8, 0.46, 0.42),
     );
     b.still(k, Prop::Sea);
+    let mut wave = None;
     for i in 0..7 {
         let mut k = b.kit();
         k.slab(v(-0.5, 0.0, -0.3), v(0.5, 0.04, 0.3), (0.99, 0.86, 0.74));
         let width = rng.random_range(60.0..160.0);
         let x = rng.random_range(-60.0..60.0);
-        b.part(
+        add_or_copy(
+            b,
+            &mut wave,
             k,
             Transform::from_xyz(x, 0.1, -60.0).with_scale(v(width, 1.0, 1.0)),
             Some(Prop::Wave),
@@ -866,6 +903,7 @@ fn fair(b: &mut Builder, rng: &mut ChaCha8Rng) {
     );
     // Gondolas, hanging level as the wheel turns.
     let colours = [CORAL, CREAM, MUSTARD, RED];
+    let mut gondolas = [None; 2];
     for i in 0..14 {
         let mut k = b.kit();
         k.slab(
@@ -877,7 +915,9 @@ fn fair(b: &mut Builder, rng: &mut ChaCha8Rng) {
         k.beam(v(0.0, -0.45, 0.0), v(0.0, 0.0, 0.0), 0.08, DARK);
         k.light(v(0.0, -1.5, 0.71), v(1.1, 0.5, 0.02), LAMP);
         let phase = i as f32 / 14.0 * std::f32::consts::TAU;
-        b.part(
+        add_or_copy(
+            b,
+            &mut gondolas[i % 2],
             k,
             Transform::from_translation(centre + v(phase.cos(), phase.sin(), 0.0) * radius),
             Some(Prop::Gondola),
@@ -1073,6 +1113,7 @@ fn cabin(b: &mut Builder, rng: &mut ChaCha8Rng) {
         );
     }
     b.still(k, Prop::Snow);
+    let mut flake = None;
     for _ in 0..70 {
         let mut k = b.kit();
         k.light(Vec3::ZERO, Vec3::splat(0.07), (1.0, 0.94, 0.86));
@@ -1082,7 +1123,9 @@ fn cabin(b: &mut Builder, rng: &mut ChaCha8Rng) {
             rng.random_range(-16.0..-3.6),
         );
         let speed = rng.random_range(0.5..0.9);
-        b.part(
+        add_or_copy(
+            b,
+            &mut flake,
             k,
             Transform::from_translation(top),
             Some(Prop::Snowflake),
@@ -1107,26 +1150,26 @@ fn rooftop(b: &mut Builder) {
     let wall = (0.8, 0.55, 0.45);
     let cap = (0.9, 0.72, 0.6);
     for (a, c) in [
-        (v(-14.0, 0.0, -12.0), v(14.0, 1.1, -11.6)),
-        (v(-14.0, 0.0, 11.6), v(14.0, 1.1, 12.0)),
-        (v(-14.0, 0.0, -12.0), v(-13.6, 1.1, 12.0)),
-        (v(13.6, 0.0, -12.0), v(14.0, 1.1, 12.0)),
+        (v(-14.0, 0.0, -12.0), v(14.0, 1.2, -11.6)),
+        (v(-14.0, 0.0, 11.6), v(14.0, 1.2, 12.0)),
+        (v(-14.0, 0.0, -12.0), v(-13.6, 1.2, 12.0)),
+        (v(13.6, 0.0, -12.0), v(14.0, 1.2, 12.0)),
     ] {
         k.slab(a, c, wall);
         k.slab(
-            a + v(-0.05, 1.1, -0.05),
-            v(c.x + 0.05, 1.18, c.z + 0.05),
+            a + v(-0.05, 1.2, -0.05),
+            v(c.x + 0.05, 1.3, c.z + 0.05),
             cap,
         );
     }
     b.still(k, Prop::Parapet);
     let mut k = b.kit();
     // A water tower on legs, vents, an aerial with its red light, chairs, pots, lights.
-    for (x, z) in [(7.0, 2.0), (10.0, 2.0), (7.0, 5.0), (10.0, 5.0)] {
+    for (x, z) in [(2.3, -10.2), (4.7, -10.2), (2.3, -7.8), (4.7, -7.8)] {
         k.beam(v(x, 0.0, z), v(x, 3.0, z), 0.18, BROWN);
     }
-    k.column(v(8.5, 3.0, 3.5), 2.0, 3.2, RUST);
-    k.cone(v(8.5, 6.2, 3.5), 2.1, 1.2, BROWN);
+    k.column(v(3.5, 3.0, -9.0), 1.7, 3.2, RUST);
+    k.cone(v(3.5, 6.2, -9.0), 1.8, 1.2, BROWN);
     for (x, z) in [(-9.0, -4.0), (-6.0, 6.0), (-10.0, 5.0)] {
         k.slab(
             v(x - 1.0, 0.0, z - 0.8),
@@ -1145,6 +1188,42 @@ fn rooftop(b: &mut Builder) {
     k.lights_between(v(-13.6, 2.4, -11.6), v(13.6, 2.4, -11.6), 0.6, 30);
     k.beam(v(-13.6, 0.0, -11.6), v(-13.6, 2.4, -11.6), 0.08, DARK);
     k.beam(v(13.6, 0.0, -11.6), v(13.6, 2.4, -11.6), 0.08, DARK);
+    b.still(k, Prop::Parapet);
+    // The neighbouring roofs, near enough to be clear of the haze: the city at eye level.
+    let mut k = b.kit();
+    let roofs = [
+        (-40.0, -40.0, -4.0),
+        (-14.0, -52.0, 3.0),
+        (16.0, -46.0, -2.0),
+        (44.0, -60.0, 6.0),
+        (-62.0, -70.0, 9.0),
+        (2.0, -84.0, 12.0),
+        (30.0, -28.0, -7.0),
+    ];
+    for (i, (x, z, h)) in roofs.into_iter().enumerate() {
+        let tone = [(0.66, 0.36, 0.28), (0.78, 0.56, 0.44), (0.6, 0.3, 0.24)][i % 3];
+        k.slab(v(x - 9.0, -90.0, z - 7.0), v(x + 9.0, h, z + 7.0), tone);
+        k.slab(
+            v(x - 9.2, h, z - 7.2),
+            v(x + 9.2, h + 0.9, z + 7.2),
+            (0.85, 0.64, 0.52),
+        );
+        k.column(v(x + 4.0, h + 2.0, z - 2.0), 1.3, 2.2, RUST);
+        k.cone(v(x + 4.0, h + 4.2, z - 2.0), 1.4, 0.8, BROWN);
+        for (dx, dz) in [(2.8, -3.0), (5.2, -3.0), (2.8, -1.0), (5.2, -1.0)] {
+            k.beam(
+                v(x + dx, h, z + dz),
+                v(x + dx, h + 2.0, z + dz),
+                0.12,
+                BROWN,
+            );
+        }
+        k.light(
+            v(x - 3.0, h - 2.0, z + 7.02),
+            v(5.0, 1.2, 0.05),
+            (1.0, 0.7, 0.45),
+        );
+    }
     b.still(k, Prop::Parapet);
 }
 
@@ -1365,12 +1444,17 @@ pub(super) fn animate(
 /// Where the train is (z) at `t` seconds into its round: in from the far tunnel, easing to a
 /// stop at the platform, standing, then away past the camera, then gone.
 fn shuttle(t: f32, period: f32) -> f32 {
-    let quarter = period / 4.0;
-    let u = (t % quarter) / quarter;
-    match (t / quarter) as u32 {
-        0 => -190.0 * (1.0 - u) * (1.0 - u),
-        1 => 0.0,
-        2 => 200.0 * u * u,
-        _ => -400.0,
+    // In for a fifth of the round, at the platform for half of it, out, then gone a while.
+    let (arrive, stand, leave) = (0.2 * period, 0.5 * period, 0.15 * period);
+    if t < arrive {
+        let u = 1.0 - t / arrive;
+        -190.0 * u * u
+    } else if t < arrive + stand {
+        0.0
+    } else if t < arrive + stand + leave {
+        let u = (t - arrive - stand) / leave;
+        200.0 * u * u
+    } else {
+        -400.0
     }
 }

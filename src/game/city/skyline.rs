@@ -74,7 +74,7 @@ pub(super) struct CityMaterials {
 /// The light of a room drawn flat: some of the day's light (`tint`), and lamplight that grows
 /// as the windows outside light up.
 pub(super) fn indoor_light(look: &Look) -> LinearRgba {
-    let c = tint(look) * 0.8 + Vec3::new(0.42, 0.24, 0.15) * look.windows;
+    let c = tint(look) * 0.85 + Vec3::new(0.42, 0.24, 0.15) * (0.15 + look.windows);
     LinearRgba::rgb(c.x, c.y, c.z)
 }
 

@@ -201,13 +201,13 @@ fn stage(place: Location) -> Stage {
         ),
         Location::Beach => (
             Vec3::new(0.0, 0.0, 420.0),
-            Vec3::new(3.0, 14.0, 60.0),
-            Vec3::new(0.0, -10.0, -80.0),
+            Vec3::new(3.0, 20.0, 40.0),
+            Vec3::new(0.0, -24.0, -100.0),
         ),
         Location::Fair => (
             Vec3::new(140.0, 0.0, 160.0),
-            Vec3::new(6.0, 1.8, 20.0),
-            Vec3::new(-2.0, 9.0, -22.0),
+            Vec3::new(5.0, 1.7, 8.0),
+            Vec3::new(-3.0, 11.0, -22.0),
         ),
         Location::Restaurant => (
             Vec3::new(-120.0, 45.0, 190.0),
@@ -754,8 +754,25 @@ fn beach(b: &mut Builder, rng: &mut ChaCha8Rng) {
     k.slab(
         v(-700.0, 0.0, -405.0),
         v(700.0, 0.12, -22.0),
-        (0.8, 0.46, 0.42),
+        (0.62, 0.3, 0.3),
     );
+    // The sun's path on the water, toward where the sky puts the disc (`sky::disc_direction`).
+    let s = stage(Location::Beach);
+    let ahead = ((s.target - s.eye) * v(1.0, 0.0, 1.0)).normalize_or(Vec3::NEG_Z);
+    let toward = Quat::from_rotation_y(0.32) * ahead;
+    for i in 0..60 {
+        let d = 70.0 + (i as f32).powf(1.45) * 4.0;
+        let p = s.eye + toward * d + ahead.cross(Vec3::Y) * rng.random_range(-1.0..1.0) * d * 0.02;
+        if p.z > -24.0 {
+            continue;
+        }
+        let glint = if i % 3 == 0 { LAMP } else { (1.0, 0.66, 0.42) };
+        k.light(
+            v(p.x, 0.125, p.z),
+            v(rng.random_range(1.0..3.0) + d * 0.02, 0.01, 0.5 + d * 0.004),
+            glint,
+        );
+    }
     b.still(k, Prop::Sea);
     let mut wave = None;
     for i in 0..7 {
@@ -780,9 +797,9 @@ fn beach(b: &mut Builder, rng: &mut ChaCha8Rng) {
     // Umbrellas and towels.
     let colours = [CORAL, RED, CREAM, MUSTARD];
     let mut k = b.kit();
-    for i in 0..11 {
-        let x = rng.random_range(-32.0..30.0);
-        let z = rng.random_range(4.0..36.0);
+    for i in 0..14 {
+        let x = rng.random_range(-36.0..34.0);
+        let z = rng.random_range(-18.0..14.0);
         let c = colours[i % colours.len()];
         k.beam(v(x, 0.3, z), v(x, 2.5, z), 0.06, CREAM);
         k.cone(v(x, 2.2, z), 1.5, 0.6, c);
@@ -834,6 +851,25 @@ fn fair(b: &mut Builder, rng: &mut ChaCha8Rng) {
             );
         }
     }
+    // A big top behind the wheel: striped walls, a red roof, a pennant.
+    let top = v(-20.0, 0.0, -44.0);
+    for i in 0..20 {
+        let a = i as f32 / 20.0 * std::f32::consts::TAU;
+        let c = if i % 2 == 0 { RED } else { CREAM };
+        k.turned(
+            Transform::from_translation(top + v(a.cos() * 12.0, 3.5, a.sin() * 12.0))
+                .with_rotation(Quat::from_rotation_y(-a))
+                .with_scale(v(0.4, 7.0, 3.9)),
+            c,
+        );
+    }
+    k.cone(top + v(0.0, 7.0, 0.0), 13.0, 9.0, RED);
+    k.column(top + v(0.0, 7.0, 0.0), 13.0, 0.6, CREAM);
+    k.beam(top + v(0.0, 15.0, 0.0), top + v(0.0, 19.0, 0.0), 0.12, DARK);
+    k.turned(
+        Transform::from_translation(top + v(0.8, 18.4, 0.0)).with_scale(v(1.6, 0.9, 0.05)),
+        MUSTARD,
+    );
     b.still(k, Prop::Carousel);
     // Poles round the plaza with strings of lights between them, and to the wheel.
     let mut k = b.kit();

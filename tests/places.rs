@@ -398,22 +398,22 @@ fn every_place_in_a_real_window_is_its_own() {
     }
 }
 
+/// A mesh and its material: each distinct pair is at least one draw.
+type Draw = (AssetId<Mesh>, Option<AssetId<city::FlatMaterial>>);
+
 #[test]
 fn each_place_is_a_few_draws() {
     let mut app = city_app();
     let world = app.world_mut();
     let mut q = world.query::<(Entity, &Mesh3d, Option<&MeshMaterial3d<city::FlatMaterial>>)>();
-    let meshes: Vec<(Entity, AssetId<Mesh>, Option<AssetId<city::FlatMaterial>>)> = q
+    let meshes: Vec<(Entity, Draw)> = q
         .iter(world)
-        .map(|(e, m, f)| (e, m.0.id(), f.map(|f| f.0.id())))
+        .map(|(e, m, f)| (e, (m.0.id(), f.map(|f| f.0.id()))))
         .collect();
-    let mut kinds: HashMap<
-        Location,
-        HashSet<(AssetId<Mesh>, Option<AssetId<city::FlatMaterial>>)>,
-    > = HashMap::new();
-    for (e, mesh, material) in meshes {
+    let mut kinds: HashMap<Location, HashSet<Draw>> = HashMap::new();
+    for (e, draw) in meshes {
         if let Some(place) = place_of(world, e) {
-            kinds.entry(place).or_default().insert((mesh, material));
+            kinds.entry(place).or_default().insert(draw);
         }
     }
     for place in PLACES {

@@ -360,6 +360,13 @@ type SunParts = (&'static mut DirectionalLight, &'static mut Transform);
 /// The parts of the camera that the look changes.
 type CameraParts = (&'static mut Transform, &'static mut DistanceFog);
 
+/// The materials the look repaints: lit, flat, and the sky's.
+type CityAssets<'w> = (
+    ResMut<'w, Assets<StandardMaterial>>,
+    ResMut<'w, Assets<FlatMaterial>>,
+    ResMut<'w, Assets<SkyMaterial>>,
+);
+
 /// The sky's sphere, following the camera.
 type SkyFilter = (With<Sky>, Without<CityCamera>, Without<Sun>);
 
@@ -380,11 +387,7 @@ fn apply_look(
     mut sun: Query<SunParts, (With<Sun>, Without<CityCamera>)>,
     mut sky: Query<&mut Transform, SkyFilter>,
     city: Option<Res<CityMaterials>>,
-    (mut materials, mut flats, mut skies): (
-        ResMut<Assets<StandardMaterial>>,
-        ResMut<Assets<FlatMaterial>>,
-        ResMut<Assets<SkyMaterial>>,
-    ),
+    (mut materials, mut flats, mut skies): CityAssets,
 ) {
     let _work = work.start();
     let reduce_motion = settings.as_ref().is_some_and(|s| s.reduce_motion);

@@ -281,7 +281,11 @@ pub(super) fn spawn_places(
         let s = stage(place);
         let surface = if matches!(
             place,
-            Location::Apartment | Location::Office | Location::Restaurant | Location::Cabin
+            Location::Apartment
+                | Location::Office
+                | Location::Restaurant
+                | Location::Cabin
+                | Location::Subway
         ) {
             materials.indoor
         } else {
@@ -1480,8 +1484,8 @@ pub(super) fn animate(
 /// Where the train is (z) at `t` seconds into its round: in from the far tunnel, easing to a
 /// stop at the platform, standing, then away past the camera, then gone.
 fn shuttle(t: f32, period: f32) -> f32 {
-    // In for a fifth of the round, at the platform for half of it, out, then gone a while.
-    let (arrive, stand, leave) = (0.2 * period, 0.5 * period, 0.15 * period);
+    // In, at the platform for most of the round, out, then gone a moment.
+    let (arrive, stand, leave) = (0.15 * period, 0.65 * period, 0.12 * period);
     if t < arrive {
         let u = 1.0 - t / arrive;
         -190.0 * u * u

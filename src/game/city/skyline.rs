@@ -167,6 +167,10 @@ pub(super) struct Sun;
 pub struct CityCamera;
 
 /// Builds the city, its sky and its places.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the city is built from every kind of asset at once"
+)]
 pub(super) fn spawn_city(
     mut commands: Commands,
     mut meshes: ResMut<Assets<Mesh>>,

@@ -405,6 +405,10 @@ fn apply_look(
             look.shown = scene.location;
             look.current.eye = look.target.eye;
             look.current.target = look.target.target;
+            if reduce_motion {
+                // No fade at all for players who asked for less motion: a cut.
+                look.haze = 0.0;
+            }
         }
     } else if look.haze > 0.0 {
         look.haze = if reduce_motion {

@@ -9,6 +9,8 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::kit::{Kit, Shapes};
+use super::places::v;
+use super::skyline::{FlatMaterial, Surface};
 use crate::story::format::{Location, TimeOfDay};
 
 /// One person in a place's crowd.
@@ -248,5 +250,168 @@ pub(super) fn gather(scene: Res<super::CityScene>, mut people: Query<(&Walker, &
             Visibility::Hidden
         };
         visibility.set_if_neq(v);
+    }
+}
+
+/// The people a place has: walkers on its paths, a few standing.
+pub(super) fn place_crowd(
+    place: Location,
+    p: &mut ChildSpawnerCommands,
+    figures: &Figures,
+    surface: &Surface,
+    glow: &Handle<FlatMaterial>,
+    rng: &mut ChaCha8Rng,
+) {
+    match place {
+        Location::Street => {
+            spawn_crowd(
+                p,
+                figures,
+                surface,
+                glow,
+                place,
+                70,
+                rng,
+                |r| {
+                    let s = if r.random_bool(0.5) { -1.0 } else { 1.0 };
+                    let x = s * r.random_range(7.0..9.8);
+                    let way = if r.random_bool(0.5) {
+                        Vec3::Z
+                    } else {
+                        Vec3::NEG_Z
+                    };
+                    let start = if way.z > 0.0 { -90.0 } else { 48.0 };
+                    (v(x, 0.18, start), way, 138.0)
+                },
+                0.1,
+            );
+            spawn_crowd(
+                p,
+                figures,
+                surface,
+                glow,
+                place,
+                8,
+                rng,
+                |r| {
+                    let z = r.random_range(17.4..20.2);
+                    let (x, way) = if r.random_bool(0.5) {
+                        (-9.0, Vec3::X)
+                    } else {
+                        (9.0, Vec3::NEG_X)
+                    };
+                    (v(x, 0.05, z), way, 18.0)
+                },
+                0.0,
+            );
+        }
+        Location::Fair => {
+            spawn_crowd(
+                p,
+                figures,
+                surface,
+                glow,
+                place,
+                60,
+                rng,
+                |r| {
+                    let a = r.random_range(0.0..std::f32::consts::TAU);
+                    let way = v(a.cos(), 0.0, a.sin());
+                    let centre = v(
+                        r.random_range(-16.0..20.0),
+                        0.06,
+                        r.random_range(-14.0..12.0),
+                    );
+                    (centre - way * 18.0, way, 36.0)
+                },
+                0.25,
+            );
+        }
+        Location::Beach => {
+            spawn_crowd(
+                p,
+                figures,
+                surface,
+                glow,
+                place,
+                34,
+                rng,
+                |r| {
+                    let z = r.random_range(-20.0..30.0);
+                    let way = if r.random_bool(0.5) {
+                        Vec3::X
+                    } else {
+                        Vec3::NEG_X
+                    };
+                    (v(-90.0 * way.x, 0.3, z), way, 180.0)
+                },
+                0.3,
+            );
+        }
+        Location::Subway => {
+            spawn_crowd(
+                p,
+                figures,
+                surface,
+                glow,
+                place,
+                18,
+                rng,
+                |r| {
+                    let x = r.random_range(1.5..6.2);
+                    let way = if r.random_bool(0.5) {
+                        Vec3::Z
+                    } else {
+                        Vec3::NEG_Z
+                    };
+                    let z = r.random_range(-55.0..10.0);
+                    (v(x, 1.0, z), way, 30.0)
+                },
+                0.5,
+            );
+        }
+        Location::Office => {
+            spawn_crowd(
+                p,
+                figures,
+                surface,
+                glow,
+                place,
+                6,
+                rng,
+                |r| {
+                    let z = if r.random_bool(0.5) { 1.1 } else { 4.4 };
+                    let way = if r.random_bool(0.5) {
+                        Vec3::X
+                    } else {
+                        Vec3::NEG_X
+                    };
+                    (v(-9.0 * way.x, 0.0, z), way, 18.0)
+                },
+                0.4,
+            );
+        }
+        Location::Restaurant => {
+            spawn_crowd(
+                p,
+                figures,
+                surface,
+                glow,
+                place,
+                4,
+                rng,
+                |r| {
+                    let spots = [
+                        v(-3.6, 0.0, -1.8),
+                        v(4.2, 0.0, -1.4),
+                        v(-3.8, 0.0, 2.4),
+                        v(4.0, 0.0, 2.8),
+                    ];
+                    (spots[r.random_range(0..spots.len())], Vec3::Z, 1.0)
+                },
+                1.0,
+            );
+        }
+        Location::Apartment | Location::Cabin | Location::Rooftop => {}
     }
 }

@@ -413,12 +413,15 @@ fn the_whole_city_is_a_few_draws() {
     app.add_plugins((runner::plugin, city::plugin));
     app.update();
     let world = app.world_mut();
-    let mut lit = world.query::<(&Mesh3d, &MeshMaterial3d<StandardMaterial>)>();
+    // The skyline (the places, each drawn alone, are counted in `places`): top-level meshes.
+    let mut lit =
+        world.query_filtered::<(&Mesh3d, &MeshMaterial3d<StandardMaterial>), Without<ChildOf>>();
     let mut drawn: Vec<_> = lit
         .iter(world)
         .map(|(m, s)| (m.0.id(), s.0.id().untyped()))
         .collect();
-    let mut flat = world.query::<(&Mesh3d, &MeshMaterial3d<city::FlatMaterial>)>();
+    let mut flat =
+        world.query_filtered::<(&Mesh3d, &MeshMaterial3d<city::FlatMaterial>), Without<ChildOf>>();
     drawn.extend(
         flat.iter(world)
             .map(|(m, s)| (m.0.id(), s.0.id().untyped())),

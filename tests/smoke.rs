@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// Whether this machine can open a window without a screen.
-fn can_run() -> bool {
+pub(crate) fn can_run() -> bool {
     let xvfb = Command::new("sh")
         .args(["-c", "command -v xvfb-run"])
         .output()
@@ -37,18 +37,18 @@ fn near(path: &Path, rgb: [u8; 3], tolerance: u8) -> usize {
 }
 
 /// Colour statistics of a screenshot.
-struct Stats {
+pub(crate) struct Stats {
     /// Distinct colours (quantised): a blank frame has one or two.
-    distinct: usize,
+    pub(crate) distinct: usize,
     /// Share of coloured pixels whose hue is red to amber.
-    warm: f32,
+    pub(crate) warm: f32,
     /// Share of pixels that are clearly blue.
-    blue: f32,
+    pub(crate) blue: f32,
     /// Share of very light pixels (the interface's paper and text).
-    light: f32,
+    pub(crate) light: f32,
 }
 
-fn stats(path: &Path) -> Stats {
+pub(crate) fn stats(path: &Path) -> Stats {
     let img = image::open(path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         .to_rgb8();
@@ -82,7 +82,7 @@ fn stats(path: &Path) -> Stats {
 }
 
 /// Whether this is a CI run (`CI` set to anything but empty, `0` or `false`).
-fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false" | "FALSE"))
 }
 

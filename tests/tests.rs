@@ -12,6 +12,8 @@ mod golden;
 mod house;
 mod invariants;
 mod mods;
+#[cfg(feature = "game")]
+mod places;
 mod proof;
 mod record;
 #[cfg(feature = "game")]

@@ -18,6 +18,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 
+use super::city::{CityLook, CityScene, photo_name};
 use super::runner::{PlayerInput, Showing, StoryRunner};
 use super::saves::NewGame;
 use super::screens::conversation::Conversation;
@@ -260,6 +261,7 @@ fn play(
     time: Res<Time>,
     (mut keys, context): InterfaceKeys,
     mut menus: ResMut<NextState<Menu>>,
+    city: (Option<Res<CityScene>>, Option<Res<CityLook>>),
 ) {
     auto.wait += 1;
     // Hold every photographed moment until the picture is complete.
@@ -351,6 +353,21 @@ fn play(
                     exit.write(AppExit::Success);
                 }
                 return;
+            }
+            // A contact sheet: every place the story passes, once it has faded in and settled.
+            if shooting
+                && !keyboard_busy
+                && matches!(runner.showing, Showing::Line { .. })
+                && let (Some(scene), Some(look)) = (&city.0, &city.1)
+                && !auto.shots.contains(&photo_name(scene.location))
+            {
+                if !look.settled(scene) {
+                    auto.wait = 0;
+                    return;
+                }
+                if auto.hold_for_shot(&mut commands, photo_name(scene.location), drawn) {
+                    return;
+                }
             }
             if shooting
                 && auto.tour == Tour::NotYet

@@ -14,14 +14,23 @@ use bevy::pbr::{DistanceFog, FogFalloff, MaterialPlugin};
 use bevy::prelude::*;
 use bevy::render::RenderApp;
 
+mod kit;
+mod people;
+pub mod places;
+mod sky;
 mod skyline;
 
 use super::GameSet;
 use super::runner::SceneChange;
 use super::settings::Settings;
 use crate::story::format::{Location, Mood, SceneDef, TimeOfDay};
-pub use skyline::{CityCamera, FlatMaterial};
-use skyline::{CityMaterials, Sun, Surface, Traveller, spawn_city, tint, window_glow};
+pub use people::{Walker, crowd};
+pub use places::{Motion, PLACES, Place, Prop, photo_name, place_name, viewpoint};
+pub use sky::{Sky, SkyMaterial};
+pub use skyline::{CityCamera, FlatMaterial, Skyline};
+use skyline::{
+    CityMaterials, Sun, Surface, Traveller, glow_light, indoor_light, spawn_city, tint, window_glow,
+};
 
 /// The city's seed: the skyline is the same every time the game starts.
 const CITY_SEED: u64 = 2013;
@@ -51,6 +60,14 @@ pub struct Look {
     pub eye: Vec3,
     /// Where the camera looks.
     pub target: Vec3,
+    /// The sky overhead, linear (`sky` is its colour at the horizon).
+    pub zenith: Vec3,
+    /// The sun's or the moon's disc, linear.
+    pub disc: Vec3,
+    /// The disc's height above the horizon (radians).
+    pub disc_elevation: f32,
+    /// The disc's angular radius (radians).
+    pub disc_size: f32,
 }
 
 impl Look {
@@ -68,6 +85,10 @@ impl Look {
             windows: self.windows + (to.windows - self.windows) * t,
             eye: self.eye.lerp(to.eye, t),
             target: self.target.lerp(to.target, t),
+            zenith: self.zenith.lerp(to.zenith, t),
+            disc: self.disc.lerp(to.disc, t),
+            disc_elevation: self.disc_elevation + (to.disc_elevation - self.disc_elevation) * t,
+            disc_size: self.disc_size + (to.disc_size - self.disc_size) * t,
         }
     }
 
@@ -77,6 +98,9 @@ impl Look {
             + (self.target - to.target).length() * 0.01
             + (self.windows - to.windows).abs()
             + (self.sun_lux - to.sun_lux).abs() * 1e-4
+            + (self.zenith - to.zenith).length()
+            + (self.disc - to.disc).length()
+            + (self.disc_elevation - to.disc_elevation).abs()
     }
 }
 
@@ -88,18 +112,8 @@ fn lin(r: f32, g: f32, b: f32) -> Vec3 {
 
 /// The look of a scene: location picks the camera, time the light, mood shades it.
 pub fn look_for(scene: &CityScene) -> Look {
-    // The city lies beyond z = 30, so every viewpoint looks across it toward -z.
-    let (eye, target) = match scene.location {
-        Location::Apartment => (Vec3::new(30.0, 62.0, 150.0), Vec3::new(0.0, 42.0, -60.0)),
-        Location::Office => (Vec3::new(-70.0, 42.0, 125.0), Vec3::new(10.0, 34.0, -80.0)),
-        Location::Street => (Vec3::new(0.0, 3.0, 60.0), Vec3::new(0.0, 20.0, -120.0)),
-        Location::Subway => (Vec3::new(0.0, 1.4, 75.0), Vec3::new(0.0, 5.0, -60.0)),
-        Location::Beach => (Vec3::new(0.0, 6.0, 330.0), Vec3::new(0.0, 32.0, -60.0)),
-        Location::Fair => (Vec3::new(95.0, 10.0, 175.0), Vec3::new(0.0, 26.0, -40.0)),
-        Location::Restaurant => (Vec3::new(40.0, 12.0, 100.0), Vec3::new(-10.0, 18.0, -40.0)),
-        Location::Cabin => (Vec3::new(-210.0, 32.0, 390.0), Vec3::new(0.0, 40.0, -60.0)),
-        Location::Rooftop => (Vec3::new(10.0, 96.0, 115.0), Vec3::new(-10.0, 70.0, -100.0)),
-    };
+    // Each place has its own composition and its own camera (`places`).
+    let (eye, target) = viewpoint(scene.location);
 
     // Sky, fog, sun colour, lux, elevation, ambient, windows.
     let (sky, sun, lux, elevation, ambient, windows) = match scene.time {
@@ -152,6 +166,15 @@ pub fn look_for(scene: &CityScene) -> Look {
             0.45,
         ),
     };
+    // Overhead, and the disc in the haze: a low, large, hot sun at golden hour; a pale moon.
+    let (zenith, disc, disc_elevation, disc_size) = match scene.time {
+        TimeOfDay::Morning => (lin(0.98, 0.74, 0.62), lin(1.0, 0.9, 0.72), 0.3, 0.03),
+        TimeOfDay::Day => (lin(0.97, 0.78, 0.66), lin(1.0, 0.95, 0.85), 0.9, 0.03),
+        TimeOfDay::GoldenHour => (lin(0.9, 0.46, 0.34), lin(1.0, 0.74, 0.4), 0.07, 0.045),
+        TimeOfDay::Dusk => (lin(0.46, 0.18, 0.2), lin(1.0, 0.5, 0.3), -0.03, 0.05),
+        TimeOfDay::Night => (lin(0.06, 0.02, 0.025), lin(0.95, 0.86, 0.72), 0.42, 0.022),
+        TimeOfDay::Dawn => (lin(0.72, 0.46, 0.44), lin(1.0, 0.8, 0.6), 0.04, 0.04),
+    };
     let mut look = Look {
         sky,
         fog: sky,
@@ -164,6 +187,10 @@ pub fn look_for(scene: &CityScene) -> Look {
         windows,
         eye,
         target,
+        zenith,
+        disc,
+        disc_elevation,
+        disc_size,
     };
     let grey = |c: Vec3, amount: f32| {
         // Toward a warm grey, never a cold one.
@@ -186,12 +213,15 @@ pub fn look_for(scene: &CityScene) -> Look {
             look.fog_range = Vec2::new(120.0, 600.0);
         }
         Mood::Lonely => {
+            look.zenith = grey(look.zenith, 0.35);
             look.sky = grey(look.sky, 0.35);
             look.fog = grey(look.fog, 0.35);
             look.fog_range = Vec2::new(30.0, 260.0);
             look.ambient_brightness *= 0.7;
         }
         Mood::Grey => {
+            look.zenith = grey(look.zenith, 0.75);
+            look.disc = grey(look.disc, 0.75);
             look.sky = grey(look.sky, 0.75);
             look.fog = grey(look.fog, 0.75);
             look.sun = grey(look.sun, 0.7);
@@ -202,10 +232,14 @@ pub fn look_for(scene: &CityScene) -> Look {
             look.sun_lux *= 0.45;
             look.ambient_brightness *= 0.5;
             look.sky *= 0.6;
+            look.zenith *= 0.6;
+            look.disc *= 0.7;
             look.fog *= 0.6;
         }
         Mood::Dark => {
             look.sky = lin(0.05, 0.015, 0.015);
+            look.zenith = look.sky;
+            look.disc = look.sky;
             look.fog = look.sky;
             look.fog_range = Vec2::new(5.0, 90.0);
             look.sun_lux = 0.0;
@@ -214,6 +248,19 @@ pub fn look_for(scene: &CityScene) -> Look {
         }
     }
     look.fog = look.fog.lerp(look.sky, 0.5);
+    if scene.mood != Mood::Dark {
+        // Places see different distances: the beach across the bay to the city, the cabin a
+        // little way into the snow, the subway to the dark of its tunnels.
+        match scene.location {
+            Location::Beach => look.fog_range *= 1.9,
+            Location::Cabin => look.fog_range *= 0.6,
+            Location::Subway => {
+                look.fog = look.sky * 0.08;
+                look.fog_range = Vec2::new(25.0, 190.0);
+            }
+            _ => {}
+        }
+    }
     look
 }
 
@@ -261,7 +308,26 @@ pub struct CityLook {
     pub current: Look,
     /// The goal.
     pub target: Look,
+    /// The place on screen: the story's place once the fade has reached the haze.
+    pub shown: Location,
+    /// How far the haze hides the picture, 0 (clear) to 1 (all haze): going from one place to
+    /// the next, the picture fades into the haze, the place changes, and it clears.
+    pub haze: f32,
 }
+
+impl CityLook {
+    /// Whether the picture has arrived where the story is: the place shown, the haze gone and
+    /// the light nearly settled (screenshots wait for this).
+    pub fn settled(&self, scene: &CityScene) -> bool {
+        self.shown == scene.location
+            && self.haze == 0.0
+            && self.current.distance(&self.target) < 0.03
+    }
+}
+
+/// Seconds for the picture to fade into the haze, and to clear from it.
+const FADE_OUT: f32 = 0.9;
+const FADE_IN: f32 = 1.3;
 
 fn sun_direction(elevation: f32) -> Vec3 {
     // The sun sits behind the city, to the west, so the towers are rimmed with light.
@@ -280,7 +346,10 @@ fn follow_story(
         scene.apply(d);
         look.target = look_for(&scene);
         if d.cut {
+            // A cut: the new place and its light at once, no haze.
             look.current = look.target;
+            look.shown = scene.location;
+            look.haze = 0.0;
         }
     }
 }
@@ -288,7 +357,21 @@ fn follow_story(
 /// The parts of the sun that the look changes.
 type SunParts = (&'static mut DirectionalLight, &'static mut Transform);
 
+/// The parts of the camera that the look changes.
+type CameraParts = (&'static mut Transform, &'static mut DistanceFog);
+
+/// The materials the look repaints: lit, flat, and the sky's.
+type CityAssets<'w> = (
+    ResMut<'w, Assets<StandardMaterial>>,
+    ResMut<'w, Assets<FlatMaterial>>,
+    ResMut<'w, Assets<SkyMaterial>>,
+);
+
+/// The sky's sphere, following the camera.
+type SkyFilter = (With<Sky>, Without<CityCamera>, Without<Sun>);
+
 /// Eases the look toward its target and applies it: sky, fog, sun, ambient, windows, camera.
+/// Between places the picture fades into the haze, the place changes behind it, and it clears.
 #[expect(
     clippy::too_many_arguments,
     reason = "one system applies the whole look at once"
@@ -297,33 +380,64 @@ fn apply_look(
     work: Res<super::WorkMeter>,
     time: Res<Time>,
     settings: Option<Res<Settings>>,
+    scene: Res<CityScene>,
     mut look: ResMut<CityLook>,
-    mut clear: ResMut<ClearColor>,
-    mut ambient: ResMut<GlobalAmbientLight>,
-    mut camera: Query<(&mut Transform, &mut DistanceFog), With<CityCamera>>,
+    (mut clear, mut ambient): (ResMut<ClearColor>, ResMut<GlobalAmbientLight>),
+    mut camera: Query<CameraParts, With<CityCamera>>,
     mut sun: Query<SunParts, (With<Sun>, Without<CityCamera>)>,
+    mut sky: Query<&mut Transform, SkyFilter>,
     city: Option<Res<CityMaterials>>,
-    (mut materials, mut flats): (
-        ResMut<Assets<StandardMaterial>>,
-        ResMut<Assets<FlatMaterial>>,
-    ),
+    (mut materials, mut flats, mut skies): CityAssets,
 ) {
     let _work = work.start();
     let reduce_motion = settings.as_ref().is_some_and(|s| s.reduce_motion);
+    let dt = time.delta_secs();
+    let moving_place = look.shown != scene.location;
+    let fading = moving_place || look.haze > 0.0;
+    if moving_place {
+        look.haze = if reduce_motion {
+            1.0
+        } else {
+            (look.haze + dt / FADE_OUT).min(1.0)
+        };
+        if look.haze >= 1.0 {
+            // All haze: the place changes behind it, and the camera with it.
+            look.shown = scene.location;
+            look.current.eye = look.target.eye;
+            look.current.target = look.target.target;
+            if reduce_motion {
+                // No fade at all for players who asked for less motion: a cut.
+                look.haze = 0.0;
+            }
+        }
+    } else if look.haze > 0.0 {
+        look.haze = if reduce_motion {
+            0.0
+        } else {
+            (look.haze - dt / FADE_IN).max(0.0)
+        };
+    }
     let changing = look.current.distance(&look.target) > 1e-3;
     if changing {
-        let dt = time.delta_secs();
         // About three seconds to settle: slow enough to feel, quick enough to follow talk.
         let t = if reduce_motion {
             1.0
         } else {
             1.0 - (-dt * 1.2).exp()
         };
-        let target = look.target;
+        let mut target = look.target;
+        if look.shown != scene.location {
+            // The camera stays in the old place until the haze hides the move.
+            target.eye = look.current.eye;
+            target.target = look.current.target;
+        }
         look.current = look.current.lerp(target, t);
     }
     let l = look.current;
-    if changing || look.is_added() {
+    // The haze eases in and out (smoothstep), so the fade has no edges.
+    let haze = look.haze * look.haze * (3.0 - 2.0 * look.haze);
+    let repaint = changing || fading || look.is_added();
+    if repaint {
         clear.0 = Color::linear_rgb(l.sky.x, l.sky.y, l.sky.z);
         ambient.color = Color::linear_rgb(l.ambient.x, l.ambient.y, l.ambient.z);
         ambient.brightness = l.ambient_brightness;
@@ -352,31 +466,77 @@ fn apply_look(
                     m.colour = LinearRgba::rgb(c.x, c.y, c.z);
                 }
             }
+            if let Some(h) = &city.indoor
+                && let Some(mut m) = flats.get_mut(h)
+            {
+                m.colour = indoor_light(&l);
+            }
+            if let Some(mut m) = flats.get_mut(&city.glow) {
+                m.colour = glow_light(&l);
+            }
+            if let Some(mut m) = skies.get_mut(&city.sky) {
+                sky::paint_sky(&mut m, &l, haze);
+            }
             if let Some(mut m) = materials.get_mut(&city.street_lights) {
                 m.emissive = LinearRgba::rgb(1.0, 0.6, 0.3) * (2.0 + l.windows * 8.0);
             }
         }
     }
     if let Ok((mut transform, mut fog)) = camera.single_mut() {
-        // A slow, living camera: a gentle drift around the eased position.
+        // A slow, living camera: a gentle drift around the eased position, small indoors.
         let drift = if reduce_motion {
             Vec3::ZERO
         } else {
             let s = time.elapsed_secs();
+            let reach = (l.eye - l.target).length().clamp(4.0, 40.0) / 40.0;
             Vec3::new(
                 (s * 0.07).sin() * 3.0,
                 (s * 0.05).sin() * 1.2,
                 (s * 0.04).cos() * 2.0,
-            )
+            ) * reach
+                * 0.35
         };
         *transform = Transform::from_translation(l.eye + drift).looking_at(l.target, Vec3::Y);
-        if changing {
-            fog.color = Color::linear_rgb(l.fog.x, l.fog.y, l.fog.z);
+        if let Ok(mut sky) = sky.single_mut() {
+            sky.translation = transform.translation;
+        }
+        if repaint {
+            // Into the haze: the fog closes in to the camera and takes the horizon's colour.
+            let colour = l.fog.lerp(l.sky, haze);
+            fog.color = Color::linear_rgb(colour.x, colour.y, colour.z);
             fog.falloff = FogFalloff::Linear {
-                start: l.fog_range.x,
-                end: l.fog_range.y,
+                start: l.fog_range.x * (1.0 - haze),
+                end: l.fog_range.y + (0.5 - l.fog_range.y) * haze,
             };
         }
+    }
+}
+
+/// Shows the place on screen and hides the others; the skyline only where it can be seen.
+fn show_place(
+    look: Res<CityLook>,
+    mut was: Local<Option<Location>>,
+    mut places: Query<(&Place, &mut Visibility), Without<Skyline>>,
+    mut skyline: Query<&mut Visibility, (With<Skyline>, Without<Place>)>,
+) {
+    if *was == Some(look.shown) {
+        return;
+    }
+    *was = Some(look.shown);
+    for (place, mut visibility) in &mut places {
+        visibility.set_if_neq(if place.0 == look.shown {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        });
+    }
+    let skyline_shown = places::sees_skyline(look.shown);
+    for mut visibility in &mut skyline {
+        visibility.set_if_neq(if skyline_shown {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        });
     }
 }
 
@@ -398,10 +558,14 @@ fn move_travellers(
 pub fn plugin(app: &mut App) {
     if app.get_sub_app(RenderApp).is_some() {
         bevy::asset::embedded_asset!(app, "city.wgsl");
-        app.add_plugins(MaterialPlugin::<FlatMaterial>::default());
+        bevy::asset::embedded_asset!(app, "sky.wgsl");
+        app.add_plugins((
+            MaterialPlugin::<FlatMaterial>::default(),
+            MaterialPlugin::<SkyMaterial>::default(),
+        ));
     } else if app.world().contains_resource::<Assets<StandardMaterial>>() {
         // Headless (tests): the materials exist as assets, with nothing to draw them.
-        app.init_asset::<FlatMaterial>();
+        app.init_asset::<FlatMaterial>().init_asset::<SkyMaterial>();
     }
     let scene = CityScene::default();
     let look = look_for(&scene);
@@ -409,20 +573,32 @@ pub fn plugin(app: &mut App) {
         .insert_resource(CityLook {
             current: look,
             target: look,
+            shown: scene.location,
+            haze: 0.0,
         })
         // Drawing needs a renderer; headless tests follow the story without one.
         .add_systems(
             Startup,
             spawn_city.run_if(
                 resource_exists::<Assets<StandardMaterial>>
-                    .and_then(resource_exists::<Assets<FlatMaterial>>),
+                    .and_then(resource_exists::<Assets<FlatMaterial>>)
+                    .and_then(resource_exists::<Assets<SkyMaterial>>),
             ),
         )
         .add_systems(
             Update,
             (
                 follow_story,
-                (apply_look, move_travellers).run_if(resource_exists::<CityMaterials>),
+                (
+                    apply_look,
+                    show_place,
+                    move_travellers,
+                    places::animate,
+                    people::walk,
+                    people::gather,
+                )
+                    .chain()
+                    .run_if(resource_exists::<CityMaterials>),
             )
                 .chain()
                 .in_set(GameSet::UpdateScene),

@@ -13,6 +13,8 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 
+use super::places::{self, Materials};
+use super::sky::{Sky, SkyMaterial, paint_sky, sky_mesh};
 use super::{CITY_SEED, CityScene, Look, lin, look_for, sun_direction};
 use crate::game::settings::Settings;
 
@@ -44,7 +46,7 @@ pub(super) enum Surface {
 
 impl Surface {
     /// Gives `entity` this surface.
-    fn paint(&self, entity: &mut EntityCommands) {
+    pub(super) fn paint(&self, entity: &mut EntityCommands) {
         match self {
             Surface::Lit(h) => entity.insert(MeshMaterial3d(h.clone())),
             Surface::Flat(h) => entity.insert(MeshMaterial3d(h.clone())),
@@ -61,7 +63,30 @@ pub(super) struct CityMaterials {
     /// light is baked into the cube's faces and tinted by the time of day here, which costs a
     /// software renderer a fraction of full lighting.
     pub(super) tinted: Vec<(Handle<FlatMaterial>, Vec3)>,
+    /// Rooms drawn flat: the day's light through the window, and lamps once it is dark.
+    pub(super) indoor: Option<Handle<FlatMaterial>>,
+    /// The places' lights: lamps, lit shop windows, strings of bulbs, the fire.
+    pub(super) glow: Handle<FlatMaterial>,
+    /// The sky's colours and its disc.
+    pub(super) sky: Handle<SkyMaterial>,
 }
+
+/// The light of a room drawn flat: some of the day's light (`tint`), and lamplight that grows
+/// as the windows outside light up.
+pub(super) fn indoor_light(look: &Look) -> LinearRgba {
+    let c = tint(look) * 0.85 + Vec3::new(0.42, 0.24, 0.15) * (0.15 + look.windows);
+    LinearRgba::rgb(c.x, c.y, c.z)
+}
+
+/// Lights: full at night, a little softer by day (they do not light the day, they sit in it).
+pub(super) fn glow_light(look: &Look) -> LinearRgba {
+    let c = Vec3::splat(0.8 + 0.45 * look.windows);
+    LinearRgba::rgb(c.x, c.y, c.z)
+}
+
+/// Part of the skyline, hidden where the city cannot be seen (underground, the cabin).
+#[derive(Component)]
+pub struct Skyline;
 
 /// Lit windows drawn flat (low and medium detail): dark glass glowing amber as the city lights
 /// up. Full lighting with an emissive term costs a software renderer far more, for the same
@@ -141,11 +166,17 @@ pub(super) struct Sun;
 #[derive(Component)]
 pub struct CityCamera;
 
+/// Builds the city, its sky and its places.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the city is built from every kind of asset at once"
+)]
 pub(super) fn spawn_city(
     mut commands: Commands,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
     mut flats: ResMut<Assets<FlatMaterial>>,
+    mut skies: ResMut<Assets<SkyMaterial>>,
     settings: Option<Res<Settings>>,
     scene: Res<CityScene>,
     options: Option<Res<crate::game::GameOptions>>,
@@ -222,8 +253,9 @@ pub(super) fn spawn_city(
     };
     // The ground is a plane with no baked shade: drawn flat, it takes the top faces' shade.
     let ground = surface(lin(0.30, 0.17, 0.15), 0.95, &mut tinted);
-    ground.paint(&mut commands.spawn(Mesh3d(
-        meshes.add(Plane3d::default().mesh().size(1200.0, 1200.0)),
+    ground.paint(&mut commands.spawn((
+        Mesh3d(meshes.add(Plane3d::default().mesh().size(1200.0, 1200.0))),
+        Skyline,
     )));
     let facades: Vec<Surface> = [
         (0.60, 0.34, 0.28),
@@ -235,6 +267,8 @@ pub(super) fn spawn_city(
     .iter()
     .map(|&(r, g, b)| surface(lin(r, g, b), 0.85, &mut tinted))
     .collect();
+    // The places' outdoor surfaces: white, their colours in their vertices.
+    let outdoor = surface(Vec3::ONE, 0.85, &mut tinted);
     let windows = if lit {
         Surface::Lit(materials.add(StandardMaterial {
             base_color: Color::srgb(0.35, 0.22, 0.18),
@@ -253,6 +287,23 @@ pub(super) fn spawn_city(
         ..default()
     });
 
+    // The places' own surfaces: outdoors lit like the skyline, rooms by their lamps at night
+    // too, and lights; all white, their colours in their vertices.
+    let indoor_handle = (!lit).then(|| {
+        flats.add(FlatMaterial {
+            colour: indoor_light(&look),
+        })
+    });
+    let indoor = indoor_handle
+        .clone()
+        .map_or_else(|| outdoor.clone(), Surface::Flat);
+    let glow = flats.add(FlatMaterial {
+        colour: glow_light(&look),
+    });
+    let mut sky = SkyMaterial::default();
+    paint_sky(&mut sky, &look, 0.0);
+    let sky = skies.add(sky);
+
     let mut rng = ChaCha8Rng::seed_from_u64(CITY_SEED);
     if bare {
         // The yardstick: one lit cube on the ground, same camera, light and fog.
@@ -264,6 +315,9 @@ pub(super) fn spawn_city(
             windows,
             street_lights,
             tinted,
+            indoor: indoor_handle,
+            glow,
+            sky,
         });
         return;
     }
@@ -333,7 +387,9 @@ pub(super) fn spawn_city(
                 continue;
             }
             let material = facades.get(key).unwrap_or(&windows);
-            material.paint(&mut commands.spawn(Mesh3d(meshes.add(merge_boxes(&unit, placed)))));
+            material.paint(
+                &mut commands.spawn((Mesh3d(meshes.add(merge_boxes(&unit, placed))), Skyline)),
+            );
         }
     }
     // Small moving lights along the streets: traffic and people.
@@ -351,6 +407,7 @@ pub(super) fn spawn_city(
             Mesh3d(cube.clone()),
             MeshMaterial3d(street_lights.clone()),
             Transform::from_translation(start).with_scale(Vec3::splat(0.7)),
+            Skyline,
             Traveller {
                 start,
                 direction,
@@ -360,9 +417,30 @@ pub(super) fn spawn_city(
             },
         ));
     }
+    // The sky, following the camera; then every place, hidden until the story goes there.
+    commands.spawn((
+        Mesh3d(meshes.add(sky_mesh())),
+        MeshMaterial3d(sky.clone()),
+        Transform::from_translation(look.eye),
+        Sky,
+    ));
+    places::spawn_places(
+        &mut commands,
+        &mut meshes,
+        &Materials {
+            outdoor: &outdoor,
+            indoor: &indoor,
+            glow: &glow,
+        },
+        !lit,
+        CITY_SEED,
+    );
     commands.insert_resource(CityMaterials {
         windows,
         street_lights,
         tinted,
+        indoor: indoor_handle,
+        glow,
+        sky,
     });
 }

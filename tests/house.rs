@@ -18,7 +18,7 @@ use her::game::saves::{AUTOSAVES, LoadFrom, NewGame, PlayerRecord, SaveTo, Slot,
 use her::game::screens::conversation::Conversation;
 use her::game::settings::{Settings, load_settings, read_settings};
 use her::game::{LoadedStory, Menu, Play, Screen};
-use her::game::{input, menus, persist, replay, runner, saves, screens, settings};
+use her::game::{input, menus, persist, replay, replay_files, runner, saves, screens, settings};
 use her::story::{SaveDoc, Story};
 
 /// The house tests' own small story (`tests/fixtures/house`): two chapters with lines, timed
@@ -53,6 +53,7 @@ fn house(dir: &Path, story: Story, settings: Option<Settings>) -> App {
         settings::plugin,
         saves::plugin,
         replay::plugin,
+        replay_files::plugin,
         input::plugin,
         screens::plugin,
         menus::plugin,
@@ -856,4 +857,63 @@ fn a_chapter_card_sums_up_the_chapter_before_and_the_timeline_has_every_chapter(
     let summary = app.world().resource::<replay::Summary>();
     assert_eq!(summary.chapters.len(), 2);
     assert!(!summary.chapters[1].1.ended);
+}
+
+#[test]
+fn a_replay_file_is_saved_to_share_and_opened_at_any_of_its_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = house(dir.path(), shipped(), None);
+    new_game(&mut app, 5);
+    play_until(&mut app, "chapter 2", |s| {
+        matches!(s, Showing::ChapterCard { number: 2, .. })
+    });
+    play_until(&mut app, "a choice in chapter 2", Showing::is_choice);
+    let played = runner(&app).state.clone();
+    app.world_mut().write_message(replay_files::SaveReplay);
+    frames(&mut app, 2);
+    app.world().resource::<DataDir>().disk.flush();
+    let files: Vec<_> = std::fs::read_dir(dir.path().join("replays"))
+        .expect("a replays folder")
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    // The file is the playthrough document: `her replay` reads it (see tests/saves.rs); here
+    // the game opens it again, at its first decision, with the state of that moment.
+    let doc = her::story::save::Playthrough::read(&files[0]).expect("a readable replay");
+    assert_eq!(doc.seed, 5);
+    assert_eq!(doc.decisions.len(), played.decisions.len());
+    app.world_mut().write_message(saves::ToTitle);
+    frames(&mut app, 2);
+    set_menu(&mut app, Menu::Replays);
+    let list = app.world().resource::<replay_files::ReplayList>();
+    assert_eq!(list.files.len(), 1);
+    assert_eq!(list.files[0].decisions().len(), played.decisions.len());
+    let story = app.world().resource::<LoadedStory>().0.clone();
+    let expected = doc.state_at(&story, 0).expect("the first decision");
+    app.world_mut().write_message(replay_files::OpenReplay {
+        file: 0,
+        decision: 0,
+    });
+    frames(&mut app, 3);
+    assert_eq!(
+        *app.world().resource::<State<Screen>>().get(),
+        Screen::Playing
+    );
+    let now = &runner(&app).state;
+    assert!(runner(&app).showing.is_choice());
+    assert_eq!(now.decisions.len(), 0);
+    assert_eq!(now.vars, expected.vars);
+    assert_eq!(now.seed, 5);
+    // A damaged file is listed with its problem, never opened.
+    std::fs::write(
+        dir.path().join("replays").join("broken.ron"),
+        "Playthrough(",
+    )
+    .unwrap();
+    set_play(&mut app, Play::Paused);
+    set_menu(&mut app, Menu::None);
+    set_menu(&mut app, Menu::Replays);
+    let list = app.world().resource::<replay_files::ReplayList>();
+    assert_eq!(list.files.len(), 2);
+    assert!(list.files.iter().any(|f| f.doc.is_err()));
 }

@@ -4,7 +4,10 @@
 //! - `runner`: the only code that talks to the engine; plays the story, says what is shown.
 //! - `input`: keys (and, later, a gamepad) become `Action`s.
 //! - `saves`: new game, continue, save, load, return to a choice, autosaves, seen lines.
-//! - `replay`: jumping back to any decision of any playthrough (from the flowchart).
+//! - `replay`: the flowchart's data, jumping back to any decision of any playthrough, chapter
+//!   select, the endings gallery, the chapter summary and timeline.
+//! - `replay_files`: replay files saved to share, and opened to jump into any of their
+//!   decisions.
 //! - `screens`: `title`, `conversation` (lines, choices, chapter cards), `letter`, `ending`.
 //! - `menus`: `pause`, `backlog`, `settings`, `slots` (save and load).
 //! - `theme`: the palette, the fonts, the shared widgets, glyph warming.
@@ -22,6 +25,7 @@ pub mod menus;
 pub mod mods;
 pub mod persist;
 pub mod replay;
+pub mod replay_files;
 pub mod runner;
 pub mod saves;
 pub mod screens;
@@ -86,6 +90,9 @@ pub enum Menu {
     Endings,
     /// Her growth, chapter by chapter: the relationship axes, the choices, the memories.
     Timeline,
+    /// Replay files: the shared playthroughs in the replays folder, each with its decisions to
+    /// jump into.
+    Replays,
 }
 
 /// Whether the story is live: playing, not paused, no menu over it. Everything that moves the
@@ -330,6 +337,7 @@ pub fn plugin(app: &mut App) {
         settings::plugin,
         saves::plugin,
         replay::plugin,
+        replay_files::plugin,
         input::plugin,
         city::plugin,
         sound::plugin,

@@ -77,6 +77,12 @@ impl DataDir {
         self.path.join("record.ron")
     }
 
+    /// The folder of replay files: playthrough documents saved to share (and shared ones put
+    /// there by the player).
+    pub fn replays(&self) -> PathBuf {
+        self.path.join("replays")
+    }
+
     /// The folder of the saves and their pictures.
     pub fn saves(&self) -> PathBuf {
         self.path.join("saves")

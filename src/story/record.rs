@@ -145,34 +145,14 @@ impl Record {
     /// The playthrough up to (not including) decision `k` of playthrough `p`: where the
     /// flowchart's "jump back" resumes, with the exact state of that visit.
     pub fn path_to(&self, p: usize, k: usize) -> Option<Playthrough> {
-        let mut doc = self.playthroughs.get(p)?.clone();
-        doc.decisions.truncate(k);
-        doc.choices.truncate(k);
-        doc.position = None;
-        Some(doc)
+        Some(self.playthroughs.get(p)?.up_to(k))
     }
 
     /// The exact state at decision `k` of playthrough `p`, waiting for that choice, as the
     /// player was there: variables, memories, visit counts, the generator. Rebuilt by replay,
     /// like every resume; `None` when the story no longer leads there.
     pub fn state_at(&self, story: &Story, p: usize, k: usize) -> Option<super::StoryState> {
-        let doc = self.path_to(p, k)?;
-        let replayed = doc.replay(story, |_, _, _| {}).ok()?;
-        if replayed.problem.is_some() {
-            return None;
-        }
-        let mut st = replayed.state;
-        // On to the decision itself (bounded by the engine's own guard).
-        for _ in 0..=super::runtime::EVENT_LIMIT {
-            let event = story.next(&mut st);
-            if event.is_decision() {
-                return Some(st);
-            }
-            if event.is_final() {
-                return None;
-            }
-        }
-        None
+        self.playthroughs.get(p)?.state_at(story, k)
     }
 
     /// Which playthroughs reached each chapter (by chapter index): chapter select's list.

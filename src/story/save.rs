@@ -232,6 +232,38 @@ impl Playthrough {
         write_atomic(path, self.to_ron().as_bytes())
     }
 
+    /// The playthrough up to (not including) decision `k`, with no position: where a jump
+    /// back to that decision resumes.
+    pub fn up_to(&self, k: usize) -> Playthrough {
+        let mut doc = self.clone();
+        doc.decisions.truncate(k);
+        doc.choices.truncate(k);
+        doc.position = None;
+        doc
+    }
+
+    /// The exact state at decision `k` (0-based), waiting for that choice, as the player was
+    /// there: variables, memories, visit counts, the generator. Rebuilt by replay, like every
+    /// resume; `None` when the story no longer leads there.
+    pub fn state_at(&self, story: &Story, k: usize) -> Option<StoryState> {
+        let replayed = self.up_to(k).replay(story, |_, _, _| {}).ok()?;
+        if replayed.problem.is_some() {
+            return None;
+        }
+        let mut st = replayed.state;
+        // On to the decision itself (bounded by the engine's own guard).
+        for _ in 0..=super::runtime::EVENT_LIMIT {
+            let event = story.next(&mut st);
+            if event.is_decision() {
+                return Some(st);
+            }
+            if event.is_final() {
+                return None;
+            }
+        }
+        None
+    }
+
     /// How many decisions the document holds.
     pub fn len(&self) -> usize {
         self.choices.len().max(self.decisions.len())

@@ -17,6 +17,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 use crate::game::replay::{
     BOX_H, BOX_W, BoxKind, ChapterChart, Chart, ChartBox, ChartNotes, JumpBack,
 };
+use crate::game::replay_files::SaveReplay;
 use crate::game::theme::{DrawSet, italic, palette, serif};
 use crate::game::{Menu, WorkMeter};
 
@@ -192,7 +193,7 @@ fn draw(
     mut view: ResMut<View>,
     notes: Res<ChartNotes>,
     mut menu: ResMut<NextState<Menu>>,
-    mut jumps: MessageWriter<JumpBack>,
+    (mut jumps, mut replays): (MessageWriter<JumpBack>, MessageWriter<SaveReplay>),
 ) -> Result {
     let _work = work.start();
     let ctx = contexts.ctx_mut()?.clone();
@@ -244,6 +245,13 @@ fn draw(
                     }
                 }
             });
+            if notes.here.is_some()
+                && ui
+                    .small_button(RichText::new("Save a replay to share").font(serif(word * 0.8)))
+                    .clicked()
+            {
+                replays.write(SaveReplay);
+            }
             ui.separator();
             let chapter = &chart.chapters[view.chapter];
             let states: Vec<Seen> = chapter.boxes.iter().map(|b| seen_of(b, &notes)).collect();

@@ -1,12 +1,13 @@
 //! The menus, a room each, opened over the screen underneath: `pause`, `backlog`, `flowchart`,
-//! `extras` (chapter select and the endings gallery), `timeline` (her growth), `settings`,
-//! `slots` (saving and loading). Each is a plugin whose drawing runs only in its state; Escape
+//! `extras` (chapter select and the endings gallery), `timeline` (her growth), `replays`
+//! (replay files), `settings`, `slots` (saving and loading). Each is a plugin whose drawing runs only in its state; Escape
 //! (the `Back` action) backs out one level.
 
 pub mod backlog;
 pub mod extras;
 pub mod flowchart;
 pub mod pause;
+pub mod replays;
 pub mod settings;
 pub mod slots;
 pub mod timeline;
@@ -49,6 +50,7 @@ pub fn plugin(app: &mut App) {
             flowchart::plugin,
             extras::plugin,
             timeline::plugin,
+            replays::plugin,
             settings::plugin,
             slots::plugin,
         ));

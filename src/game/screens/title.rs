@@ -58,6 +58,9 @@ fn draw(
             if played && button(ui, "Chapters", size, serif(word)).clicked() {
                 menu.set(Menu::Chapters);
             }
+            if button(ui, "Replays", size, serif(word)).clicked() {
+                menu.set(Menu::Replays);
+            }
             let ended = record.as_ref().is_some_and(|r| !r.0.endings.is_empty());
             if ended && button(ui, "Endings", size, serif(word)).clicked() {
                 menu.set(Menu::Endings);

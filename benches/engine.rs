@@ -126,3 +126,51 @@ fn prove_no_soft_locks(bencher: Bencher, n: usize) {
         .expect("synthetic story");
     bencher.bench(|| black_box(her::story::proof::prove(&story).points));
 }
+
+/// The shipped story's flowchart: laying out every chapter (Sugiyama), as the game does once
+/// per story off the frame; the budget for opening a 100-node chapter's chart is 100 ms.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn flowchart_of_the_shipped_story(bencher: Bencher) {
+    let story = her::story::load(&[PathBuf::from("dialogue")])
+        .story
+        .expect("the shipped story");
+    bencher.bench(|| black_box(her::story::flowchart::Flowchart::of(&story).chapters.len()));
+}
+
+/// Jumping back to a decision: rebuilding its exact state by replay, at the last decision of
+/// the longest golden path (the worst case); the budget is 50 ms.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn jump_back_to_the_last_decision(bencher: Bencher) {
+    let story = her::story::load(&[PathBuf::from("dialogue")])
+        .story
+        .expect("the shipped story");
+    let text = std::fs::read_to_string("tests/golden/sent.choices").expect("a golden path");
+    let (mut seed, mut picks) = (1, Vec::new());
+    for line in text.lines() {
+        if let Some(s) = line.strip_prefix("seed:") {
+            seed = s.trim().parse().expect("seed");
+        } else if let Some(c) = line.strip_prefix("choices:") {
+            picks = c
+                .split(',')
+                .map(|n| n.trim().parse::<usize>().expect("choice") - 1)
+                .collect();
+        }
+    }
+    let st = story.play(seed, &picks, |_, _, _| {}).expect("the golden path");
+    let doc = her::story::save::Playthrough::new(&story, &st);
+    let last = doc.decisions.len() - 1;
+    assert!(doc.state_at(&story, last).is_some(), "the jump must land");
+    bencher.bench(|| black_box(doc.state_at(&story, last).is_some()));
+}
+
+/// A chapter of 100 nodes (the synthetic story's shape: three choices a node), laid out: the
+/// budget for opening such a chart is 100 ms (and it is laid out off the frame, once).
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn flowchart_of_a_100_node_chapter(bencher: Bencher) {
+    let sources = synthetic(100);
+    let all = 0..sources.len();
+    let story = compile_sources(sources, std::slice::from_ref(&all))
+        .story
+        .expect("synthetic story");
+    bencher.bench(|| black_box(her::story::flowchart::Flowchart::of(&story).chapters.len()));
+}

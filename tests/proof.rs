@@ -229,3 +229,23 @@ fn the_flowchart_is_complete_and_deterministic() {
         );
     }
 }
+
+/// Writers' hints for the flowchart (`hint:` on nodes and choices) are kept by the keys the
+/// record uses: `chapter.node` and `chapter.node/choice`.
+#[test]
+fn hints_are_kept_by_the_records_keys() {
+    let story = story(
+        r#"Chapter(id: "one", nodes: [
+    (id: "a", script: [Line("os: Hello.")], choices: [
+        (text: "Warmly.", id: "warm", do: ["trust += 2"], goto: "b",
+         hint: "Be kind to her first."),
+        (text: "Coolly.", goto: "b"),
+    ]),
+    (id: "b", hint: "Everyone gets here.", end: "done"),
+])"#,
+    );
+    assert_eq!(story.hint("one.b"), Some("Everyone gets here."));
+    assert_eq!(story.hint("one.a/warm"), Some("Be kind to her first."));
+    assert_eq!(story.hint("one.a/2"), None);
+    assert_eq!(story.hint("one.a"), None);
+}

@@ -156,7 +156,9 @@ fn jump_back_to_the_last_decision(bencher: Bencher) {
                 .collect();
         }
     }
-    let st = story.play(seed, &picks, |_, _, _| {}).expect("the golden path");
+    let st = story
+        .play(seed, &picks, |_, _, _| {})
+        .expect("the golden path");
     let doc = her::story::save::Playthrough::new(&story, &st);
     let last = doc.decisions.len() - 1;
     assert!(doc.state_at(&story, last).is_some(), "the jump must land");

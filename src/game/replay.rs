@@ -143,7 +143,46 @@ pub fn gather(
 }
 use super::persist::{DataDir, Notices};
 use super::runner::{SceneChange, Showing, StoryRunner};
-use super::saves::{Autosaves, NextStates, PlayerRecord, begin, queue_slot};
+use super::saves::{Autosaves, PlayerRecord, begin, queue_slot};
+
+/// What every move to another branch needs (a jump back, a chapter started from a past
+/// arrival, a replay file opened): the playthrough in progress is autosaved first, the scene
+/// of the new moment is set, and play goes on from the new state as a new playthrough.
+#[derive(bevy::ecs::system::SystemParam)]
+pub struct Branch<'w, 's> {
+    runner: Option<Res<'w, StoryRunner>>,
+    dir: Option<Res<'w, DataDir>>,
+    /// The story every branch plays in.
+    pub loaded: Res<'w, LoadedStory>,
+    autosaves: ResMut<'w, Autosaves>,
+    /// Where a move that cannot be made says why.
+    pub notices: ResMut<'w, Notices>,
+    scenes: MessageWriter<'w, SceneChange>,
+    commands: Commands<'w, 's>,
+    screen: ResMut<'w, NextState<super::Screen>>,
+    play: ResMut<'w, NextState<super::Play>>,
+    menu: ResMut<'w, NextState<Menu>>,
+}
+
+impl Branch<'_, '_> {
+    /// Leaves the playthrough in progress (autosaved first, so it stays in the record and on
+    /// disk) for `state`, with `notice` for the player.
+    pub fn go(&mut self, state: crate::story::StoryState, notice: Option<String>) {
+        if let (Some(runner), Some(dir)) = (&self.runner, &self.dir) {
+            queue_slot(dir, &self.autosaves.take(), runner.save_doc());
+        }
+        self.scenes.write(SceneChange(state.scene.clone()));
+        let runner = StoryRunner::resume(self.loaded.0.clone(), state, notice);
+        self.autosaves.chapter = None;
+        begin(
+            &mut self.commands,
+            runner,
+            &mut self.screen,
+            &mut self.play,
+            &mut self.menu,
+        );
+    }
+}
 
 /// Jump back to decision `decision` (0-based) of playthrough `playthrough` of the record.
 #[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,21 +193,9 @@ pub struct JumpBack {
     pub decision: usize,
 }
 
-/// Answers `JumpBack`: autosaves the playthrough in progress, rebuilds the state of that visit
-/// by replaying the record's document (never from raw engine state), and plays on from it.
-#[expect(clippy::too_many_arguments, reason = "a jump sets the whole game")]
-fn jump_back(
-    mut asked: MessageReader<JumpBack>,
-    runner: Option<Res<StoryRunner>>,
-    dir: Option<Res<DataDir>>,
-    loaded: Res<LoadedStory>,
-    record: Res<PlayerRecord>,
-    mut autosaves: ResMut<Autosaves>,
-    mut notices: ResMut<Notices>,
-    mut scenes: MessageWriter<SceneChange>,
-    mut commands: Commands,
-    (mut screen, mut play, mut menu): NextStates,
-) {
+/// Answers `JumpBack`: rebuilds the state of that visit by replaying the record's document
+/// (never from raw engine state), and plays on from it as a new branch.
+fn jump_back(mut asked: MessageReader<JumpBack>, record: Res<PlayerRecord>, mut branch: Branch) {
     let Some(JumpBack {
         playthrough,
         decision,
@@ -176,21 +203,15 @@ fn jump_back(
     else {
         return;
     };
-    let Some(state) = record.0.state_at(&loaded.0, playthrough, decision) else {
-        notices.say("That decision is no longer in the story.");
-        return;
-    };
-    if let (Some(runner), Some(dir)) = (&runner, &dir) {
-        queue_slot(dir, &autosaves.take(), runner.save_doc());
+    match record.0.state_at(&branch.loaded.0, playthrough, decision) {
+        Some(state) => branch.go(
+            state,
+            Some("Back at an earlier decision: what you choose now is a new branch.".into()),
+        ),
+        None => branch
+            .notices
+            .say("That decision is no longer in the story."),
     }
-    scenes.write(SceneChange(state.scene.clone()));
-    let runner = StoryRunner::resume(
-        loaded.0.clone(),
-        state,
-        Some("Back at an earlier decision: what you choose now is a new branch.".into()),
-    );
-    autosaves.chapter = None;
-    begin(&mut commands, runner, &mut screen, &mut play, &mut menu);
 }
 
 /// A chapter in chapter select: its number and title, and the past playthroughs that reached
@@ -295,22 +316,11 @@ pub struct StartChapter {
     pub chapter: usize,
 }
 
-/// Answers `StartChapter`: a new branch from a past arrival (autosaving any playthrough in
-/// progress first).
-#[expect(
-    clippy::too_many_arguments,
-    reason = "starting a chapter sets the whole game"
-)]
+/// Answers `StartChapter`: a new branch from a past arrival.
 fn start_chapter(
     mut asked: MessageReader<StartChapter>,
-    runner: Option<Res<StoryRunner>>,
-    dir: Option<Res<DataDir>>,
-    loaded: Res<LoadedStory>,
     record: Res<PlayerRecord>,
-    mut autosaves: ResMut<Autosaves>,
-    mut notices: ResMut<Notices>,
-    mut commands: Commands,
-    (mut screen, mut play, mut menu): NextStates,
+    mut branch: Branch,
 ) {
     let Some(StartChapter {
         playthrough,
@@ -319,16 +329,12 @@ fn start_chapter(
     else {
         return;
     };
-    let Some(state) = record.0.arrival(&loaded.0, playthrough, chapter) else {
-        notices.say("That playthrough no longer reaches this chapter.");
-        return;
-    };
-    if let (Some(runner), Some(dir)) = (&runner, &dir) {
-        queue_slot(dir, &autosaves.take(), runner.save_doc());
+    match record.0.arrival(&branch.loaded.0, playthrough, chapter) {
+        Some(state) => branch.go(state, None),
+        None => branch
+            .notices
+            .say("That playthrough no longer reaches this chapter."),
     }
-    let runner = StoryRunner::resume(loaded.0.clone(), state, None);
-    autosaves.chapter = None;
-    begin(&mut commands, runner, &mut screen, &mut play, &mut menu);
 }
 
 /// The playthrough chapter by chapter (`story::summary`): for the end-of-chapter summary on

@@ -8,10 +8,10 @@ use std::path::PathBuf;
 
 use bevy::prelude::*;
 
+use super::Menu;
 use super::persist::{DataDir, Notices};
-use super::runner::{SceneChange, StoryRunner};
-use super::saves::{Autosaves, NextStates, begin, queue_slot};
-use super::{LoadedStory, Menu};
+use super::replay::Branch;
+use super::runner::StoryRunner;
 use crate::story::save::Playthrough;
 
 /// Most replay files listed.
@@ -125,44 +125,24 @@ fn save_replay(
 }
 
 /// Opens a replay file at one of its decisions: the state is rebuilt by replaying the file in
-/// the loaded story; a playthrough in progress is autosaved first.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "opening a replay sets the whole game"
-)]
-fn open_replay(
-    mut asked: MessageReader<OpenReplay>,
-    list: Res<ReplayList>,
-    runner: Option<Res<StoryRunner>>,
-    dir: Option<Res<DataDir>>,
-    loaded: Res<LoadedStory>,
-    mut autosaves: ResMut<Autosaves>,
-    mut notices: ResMut<Notices>,
-    (mut scenes, mut commands): (MessageWriter<SceneChange>, Commands),
-    (mut screen, mut play, mut menu): NextStates,
-) {
+/// the loaded story, and play goes on from it as a new branch.
+fn open_replay(mut asked: MessageReader<OpenReplay>, list: Res<ReplayList>, mut branch: Branch) {
     let Some(OpenReplay { file, decision }) = asked.read().last().copied() else {
         return;
     };
     let Some(Ok(doc)) = list.files.get(file).map(|f| &f.doc) else {
-        notices.say("That replay cannot be read.");
+        branch.notices.say("That replay cannot be read.");
         return;
     };
-    let Some(state) = doc.state_at(&loaded.0, decision) else {
-        notices.say("This story no longer leads to that decision of the replay.");
-        return;
-    };
-    if let (Some(runner), Some(dir)) = (&runner, &dir) {
-        queue_slot(dir, &autosaves.take(), runner.save_doc());
+    match doc.state_at(&branch.loaded.0, decision) {
+        Some(state) => branch.go(
+            state,
+            Some(format!("Into the replay at decision {}.", decision + 1)),
+        ),
+        None => branch
+            .notices
+            .say("This story no longer leads to that decision of the replay."),
     }
-    scenes.write(SceneChange(state.scene.clone()));
-    let runner = StoryRunner::resume(
-        loaded.0.clone(),
-        state,
-        Some(format!("Into the replay at decision {}.", decision + 1)),
-    );
-    autosaves.chapter = None;
-    begin(&mut commands, runner, &mut screen, &mut play, &mut menu);
 }
 
 /// Replay files.

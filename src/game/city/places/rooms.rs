@@ -228,6 +228,22 @@ pub(super) fn restaurant(b: &mut Builder) {
     k.bulb(v(0.75, 0.95, -2.3), 0.04, EMBER);
     k.slab(v(0.2, 0.0, -4.2), v(1.0, 1.05, -4.1), WOOD);
     k.slab(v(0.2, 0.45, -4.2), v(1.0, 0.5, -3.5), WOOD);
+    // The neighbouring tables along the window, laid the same way (white cloth, a candle, a
+    // bottle) under their own pendant lamps: rows of laid tables say "restaurant" at a glance,
+    // where one table says "home".
+    for x in [-2.2, 2.9] {
+        k.slab(v(x - 0.7, 0.74, -4.1), v(x + 0.7, 0.78, -3.0), CREAM);
+        k.slab(
+            v(x - 0.72, 0.4, -4.12),
+            v(x + 0.72, 0.74, -2.98),
+            (0.92, 0.84, 0.74),
+        );
+        k.column(v(x, 0.78, -3.55), 0.03, 0.14, CREAM);
+        k.bulb(v(x, 0.97, -3.55), 0.05, EMBER);
+        k.column(v(x + 0.4, 0.78, -3.8), 0.06, 0.36, (0.4, 0.08, 0.1));
+        k.beam(v(x, 3.4, -3.55), v(x, 1.9, -3.55), 0.015, DARK);
+        k.bulb(v(x, 1.8, -3.55), 0.16, LAMP);
+    }
     b.still(k, Prop::Table);
 }
 

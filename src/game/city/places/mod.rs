@@ -184,10 +184,12 @@ fn stage(place: Location) -> Stage {
     // Rooms float at a storey's height in front of the city, so their windows frame it; the
     // cabin stands far from it, facing away; the subway is enclosed.
     let (origin, eye, target) = match place {
+        // From the door, a little above head height: the desk, the window and the bed in the
+        // upper part of the frame, above the dialogue box.
         Location::Apartment => (
             Vec3::new(20.0, 75.0, 190.0),
-            Vec3::new(1.3, 1.6, 2.0),
-            Vec3::new(-0.7, 0.9, -3.5),
+            Vec3::new(1.0, 2.5, 2.6),
+            Vec3::new(-0.3, 0.2, -3.4),
         ),
         Location::Office => (
             Vec3::new(-60.0, 40.0, 100.0),

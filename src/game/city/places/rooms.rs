@@ -102,14 +102,20 @@ pub(super) fn apartment(b: &mut Builder) {
     k.beam(v(-2.95, 0.8, -2.95), v(-2.95, 1.25, -2.95), 0.03, BROWN);
     k.bulb(v(-2.95, 1.32, -2.95), 0.17, LAMP);
     b.still(k, Prop::Desk);
-    // His bed against the right wall, in the dark of the room.
+    // His bed in the dark corner under the window's right side, headboard to the wall, the
+    // covers turned back, the pillows pale: in view, because a bed is what says "home" where a
+    // desk alone says "office"; a nightstand with its small lamp beside it.
     let mut k = b.kit();
-    k.slab(v(1.6, 0.0, -3.0), v(3.95, 0.35, -0.6), BROWN);
-    k.slab(v(1.65, 0.35, -2.95), v(3.9, 0.55, -0.65), (0.55, 0.3, 0.3));
-    k.slab(v(1.65, 0.55, -2.95), v(3.1, 0.6, -0.65), (0.5, 0.15, 0.14));
-    k.slab(v(3.25, 0.55, -2.7), v(3.8, 0.7, -0.9), CREAM);
-    k.slab(v(3.9, 0.0, -3.0), v(4.0, 1.1, -0.6), BROWN);
-    k.slab(v(3.4, 0.0, 0.0), v(3.95, 0.5, 0.5), WOOD);
+    k.slab(v(0.7, 0.0, -3.4), v(3.0, 0.38, -1.1), BROWN);
+    k.slab(v(0.75, 0.38, -3.35), v(2.95, 0.6, -1.15), (0.55, 0.3, 0.3));
+    k.slab(v(0.75, 0.6, -2.4), v(2.95, 0.66, -1.15), (0.5, 0.15, 0.14));
+    for x in [(0.9, 1.75), (1.95, 2.8)] {
+        k.slab(v(x.0, 0.6, -3.25), v(x.1, 0.8, -2.7), CREAM);
+    }
+    k.slab(v(0.65, 0.0, -3.5), v(3.05, 1.35, -3.4), BROWN);
+    k.slab(v(3.15, 0.0, -3.3), v(3.7, 0.6, -2.8), WOOD);
+    k.beam(v(3.42, 0.6, -3.05), v(3.42, 0.9, -3.05), 0.02, BROWN);
+    k.bulb(v(3.42, 0.96, -3.05), 0.1, LAMP);
     b.still(k, Prop::Bed);
 }
 
@@ -243,6 +249,32 @@ pub(super) fn restaurant(b: &mut Builder) {
         k.column(v(x + 0.4, 0.78, -3.8), 0.06, 0.36, (0.4, 0.08, 0.1));
         k.beam(v(x, 3.4, -3.55), v(x, 1.9, -3.55), 0.015, DARK);
         k.bulb(v(x, 1.8, -3.55), 0.16, LAMP);
+        // A chair at each end, its high back above the cloth.
+        for dx in [-0.95, 0.95] {
+            k.slab(
+                v(x + dx - 0.22, 0.45, -3.8),
+                v(x + dx + 0.22, 0.5, -3.3),
+                WOOD,
+            );
+            let back = if dx < 0.0 {
+                x + dx - 0.22
+            } else {
+                x + dx + 0.18
+            };
+            k.slab(v(back, 0.5, -3.8), v(back + 0.04, 1.15, -3.3), WOOD);
+        }
+    }
+    // The bar along the back wall between the windows: a counter and a shelf of bottles.
+    k.slab(v(-5.6, 0.0, -4.4), v(-3.1, 1.05, -3.9), WOOD);
+    k.slab(v(-5.6, 1.6, -4.5), v(-3.1, 1.64, -4.3), WOOD);
+    for i in 0..9 {
+        let x = -5.4 + i as f32 * 0.28;
+        let colour = if i % 3 == 0 {
+            (0.4, 0.08, 0.1)
+        } else {
+            (0.62, 0.42, 0.2)
+        };
+        k.column(v(x, 1.64, -4.4), 0.05, 0.3, colour);
     }
     b.still(k, Prop::Table);
 }

@@ -83,10 +83,14 @@ impl<'a> Compiler<'a> {
     }
 
     pub(super) fn cache_key<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        let ns = self.ns_for(text);
         if text.contains('(') {
             // Names in calls are looked up in the namespace of the mod that wrote them too.
-            let ns = self.ns_for(text).unwrap_or_default();
+            let ns = ns.unwrap_or_default();
             format!("{}\u{0}{ns}\u{0}{text}", self.chapter).into()
+        } else if let Some(ns) = ns {
+            // A mod's variables are its own: its `mood += 1` is not another mod's.
+            format!("\u{0}{ns}\u{0}{text}").into()
         } else {
             text.into()
         }

@@ -1,5 +1,5 @@
 //! Symbols: names declared in the manifests (variables, characters, endings) and checked as
-//! identifiers, and targets (`node`, `chapter.node`, `chapter`) resolved to nodes, with
+//! identifiers (a mod's stored as `mod/name`, looked up own-first by `Compiler::scoped`), and targets (`node`, `chapter.node`, `chapter`) resolved to nodes, with
 //! "did you mean" hints.
 
 use super::*;
@@ -160,12 +160,9 @@ impl<'a> Compiler<'a> {
             Some((
                 "E003",
                 format!("the {what} `{name}` is declared twice{first}"),
-                if first.is_empty() {
-                    "rename one of them".to_string()
-                } else {
-                    "rename one of them; a mod's names are best begun with its id (`my_mod_walks`)"
-                        .to_string()
-                },
+                // Each mod's names are its own (`mod/name`), so a clash is always within one
+                // manifest: renaming is the whole answer.
+                "rename one of them".to_string(),
             ))
         } else if !is_identifier(name) {
             Some((

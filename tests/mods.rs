@@ -614,7 +614,7 @@ fn mood_mod(dir: &Path, name: &str, start: u32, next: &str) -> PathBuf {
         r#"Mod(name: "{name}", chapters: ["walk"],
             variables: {{"mood": Number({start})}},
             characters: {{"stranger": (name: "Stranger {name}")}},
-            endings: {{"quiet": (title: "Quiet {name}", summary: "{name}")}})"#
+            endings: {{"quiet": (title: "Quiet {name} at {{mood}}", summary: "{name}")}})"#
     );
     let chapter = format!(
         r#"Chapter(id: "walk", title: "Walk", nodes: [(id: "start", script: [
@@ -681,7 +681,8 @@ fn two_mods_declaring_one_name_each_have_their_own_and_a_third_reads_both() {
     );
     assert!(said.contains("Stranger a: a is 11, b is 12."), "{said}");
     assert!(said.contains("Stranger b: Both read."), "{said}");
-    assert!(said.contains("Quiet b"), "{said}");
+    // A title is filled in when shown, with the mod's own `mood` too.
+    assert!(said.contains("Quiet b at 12"), "{said}");
     let slot = story.variable("a/mood").unwrap();
     assert_eq!(st.vars[slot], her::story::expr::Value::Number(111));
     // A mod's line ids are its own: the base's `bd5882` is another line.
@@ -746,7 +747,7 @@ fn a_mod_written_before_namespaces_keeps_loading_and_playing_as_before() {
                 r#"Mod(name: "Walks", chapters: ["river"],
                     variables: {"walks_count": Number(0)},
                     characters: {"walks_boatman": (name: "The Boatman")},
-                    endings: {"walks_river": (title: "The River", summary: "He kept walking.")})"#,
+                    endings: {"walks_river": (title: "The River, walk {walks_count}", summary: "He kept walking.")})"#,
             ),
             (
                 "river.ron",
@@ -801,7 +802,7 @@ fn a_mod_written_before_namespaces_keeps_loading_and_playing_as_before() {
         "The Boatman: Walk 1, Samantha.",
         "The note is written.",
         "The Boatman: Once.",
-        "The River",
+        "The River, walk 1",
     ] {
         assert!(said.contains(want), "{want} in {said}");
     }

@@ -21,7 +21,7 @@ impl<'a> Compiler<'a> {
                     self.letter_index.insert(key.clone(), self.letters.len());
                     self.letters.push(Letter {
                         id: key,
-                        to: def.to.to_string(),
+                        to: self.kept_text(&def.to),
                         paragraphs: Vec::new(),
                     });
                 }
@@ -523,7 +523,7 @@ impl<'a> Compiler<'a> {
                 self.check_braces(prompt);
             }
             paragraphs.push(Paragraph {
-                prompt: p.prompt.as_ref().map(|p| p.to_string()),
+                prompt: p.prompt.as_ref().map(|p| self.kept_text(p)),
                 fragments,
             });
         }

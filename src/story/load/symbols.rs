@@ -264,8 +264,8 @@ impl<'a> Compiler<'a> {
             self.ending_index.insert(key.clone(), self.endings.len());
             self.endings.push(Ending {
                 id: key,
-                title: def.title.clone(),
-                summary: def.summary.clone(),
+                title: self.kept_text(&def.title),
+                summary: self.kept_text(&def.summary),
             });
         }
     }

@@ -588,16 +588,229 @@ fn her_tag_stamps_the_lines_choices_and_fragments_of_a_patch() {
     assert_eq!(t.text.matches("#line:").count(), 3);
 }
 
+/// Plays from the start to the end (no decisions on the way): what was said, the ids of the
+/// lines said, and the final state.
+fn play_through(story: &Story) -> (String, Vec<String>, her::story::runtime::StoryState) {
+    let mut st = story.new_state(1);
+    let (mut said, mut ids) = (String::new(), Vec::new());
+    for _ in 0..1000 {
+        let event = story.next(&mut st);
+        said.push_str(&render_event(story, &st, &event));
+        if let Event::Line(l) = &event {
+            ids.push(story.line_id(l.index));
+        }
+        if event.is_decision() || event.is_final() {
+            break;
+        }
+    }
+    (said, ids, st)
+}
+
+/// A mod `name` declaring `mood` (starting at `start`), a character `stranger` and an ending
+/// `quiet`, with a chapter `walk` whose one node tests its own `mood` and goes on to `next`.
+/// Its line is tagged with the id of a base line (`bd5882`).
+fn mood_mod(dir: &Path, name: &str, start: u32, next: &str) -> PathBuf {
+    let manifest = format!(
+        r#"Mod(name: "{name}", chapters: ["walk"],
+            variables: {{"mood": Number({start})}},
+            characters: {{"stranger": (name: "Stranger {name}")}},
+            endings: {{"quiet": (title: "Quiet {name} at {{mood}}", summary: "{name}")}})"#
+    );
+    let chapter = format!(
+        r#"Chapter(id: "walk", title: "Walk", nodes: [(id: "start", script: [
+            If("mood == {start}", [Line("stranger: {name} reads its own mood, {{mood}}. #line:bd5882")]),
+            Do(["mood += 10"]),
+        ], next: "{next}")])"#
+    );
+    write_mod(dir, name, &[("mod.ron", &manifest), ("walk.ron", &chapter)])
+}
+
 #[test]
-fn two_mods_declaring_one_variable_name_both_places() {
+fn two_mods_declaring_one_name_each_have_their_own_and_a_third_reads_both() {
     let dir = tempfile::tempdir().unwrap();
-    let decl = r#"Mod(name: "M", variables: {"umbrella": Flag(false)})"#;
+    let a = mood_mod(dir.path(), "a", 1, "@b/walk.start");
+    let b = mood_mod(dir.path(), "b", 2, "@c/read.start");
+    let c = write_mod(
+        dir.path(),
+        "c",
+        &[
+            ("mod.ron", r#"Mod(name: "C", chapters: ["read"])"#),
+            (
+                "read.ron",
+                r#"Chapter(id: "read", title: "Read", nodes: [(id: "start", script: [
+                    Line("@a/stranger: a is {@a/mood}, b is {@b/mood}. #line:cc0001"),
+                    If("@a/mood == 11 && @b/mood == 12", [Line("@b/stranger: Both read. #line:cc0002")]),
+                    Do(["@a/mood += 100"]),
+                    End("@b/quiet"),
+                ])])"#,
+            ),
+            (
+                "one.ron",
+                r#"Chapter(id: "one", nodes: [(id: "start", replace: true, script: [Line("Off we go. #line:cc0003")], next: "@a/walk.start")])"#,
+            ),
+        ],
+    );
+    let report = mini_with(&[&c, &b, &a]);
+    let story = story_of(&report);
+    // Not a word about the mods (the base's nodes the new start skips are unreachable, W101).
+    assert!(
+        !report
+            .diagnostics
+            .iter()
+            .any(|d| [&a, &b, &c].iter().any(|m| in_file(d, m))),
+        "{}",
+        one_lines(&report.diagnostics)
+    );
+    assert!(with_code(&report, "E003").is_empty() && !report.has_errors());
+    let names: Vec<&str> = story.variables().iter().map(|v| v.name.as_str()).collect();
+    assert!(
+        names.contains(&"a/mood") && names.contains(&"b/mood"),
+        "{names:?}"
+    );
+    assert_eq!(story.character("a/stranger").unwrap().id, "a/stranger");
+    assert!(story.character("b/stranger").is_some());
+
+    let (said, ids, st) = play_through(story);
+    assert!(
+        said.contains("Stranger a: a reads its own mood, 1."),
+        "{said}"
+    );
+    assert!(
+        said.contains("Stranger b: b reads its own mood, 2."),
+        "{said}"
+    );
+    assert!(said.contains("Stranger a: a is 11, b is 12."), "{said}");
+    assert!(said.contains("Stranger b: Both read."), "{said}");
+    // A title is filled in when shown, with the mod's own `mood` too.
+    assert!(said.contains("Quiet b at 12"), "{said}");
+    let slot = story.variable("a/mood").unwrap();
+    assert_eq!(st.vars[slot], her::story::expr::Value::Number(111));
+    // A mod's line ids are its own: the base's `bd5882` is another line.
+    assert!(ids.contains(&"a/bd5882".to_owned()), "{ids:?}");
+    assert!(ids.contains(&"b/bd5882".to_owned()), "{ids:?}");
+    assert!(ids.contains(&"c/cc0001".to_owned()), "{ids:?}");
+}
+
+#[test]
+fn a_mod_line_id_equal_to_a_base_line_id_does_not_collide() {
+    let dir = tempfile::tempdir().unwrap();
+    // `bd5882` is the base story's first line; the mod's line takes its place at the start.
+    let m = write_mod(
+        dir.path(),
+        "echo",
+        &[
+            ("mod.ron", r#"Mod(name: "Echo")"#),
+            (
+                "p.ron",
+                r#"Patch(ops: [InsertSteps(after: "@base/bd5882", steps: [Line("An echo. #line:bd5882")])])"#,
+            ),
+        ],
+    );
+    let report = mini_with(&[&m]);
+    let story = story_of(&report);
+    assert!(
+        with_code(&report, "E003").is_empty(),
+        "{}",
+        one_lines(&report.diagnostics)
+    );
+    let (said, ids, _) = play_through(story);
+    assert!(said.contains("An echo."), "{said}");
+    assert_eq!(
+        ids[..2],
+        ["bd5882".to_owned(), "echo/bd5882".to_owned()],
+        "{said}"
+    );
+}
+
+#[test]
+fn one_mod_declaring_one_name_twice_names_both_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let decl = r#"Mod(name: "M", variables: {"umbrella": Flag(false), "umbrella": Flag(true)})"#;
     let a = write_mod(dir.path(), "a", &[("mod.ron", decl)]);
-    let b = write_mod(dir.path(), "b", &[("mod.ron", decl)]);
-    let report = mini_with(&[&b, &a]);
+    let report = mini_with(&[&a]);
     let found = with_code(&report, "E003");
     assert_eq!(found.len(), 1, "{}", one_lines(&report.diagnostics));
-    assert!(in_file(found[0], &b), "at the later mod");
-    let first = format!("{}:1:29", a.join("mod.ron").display());
-    assert!(found[0].message.contains(&first), "{}", found[0].message);
+    assert!(in_file(found[0], &a));
+}
+
+#[test]
+fn a_mod_written_before_namespaces_keeps_loading_and_playing_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    // Names begun with the mod's id, as the docs advised, read bare by the mod and by a mod
+    // that builds on it; its letter, its ending and its speaker by their bare names too.
+    let walks = write_mod(
+        dir.path(),
+        "walks",
+        &[
+            (
+                "mod.ron",
+                r#"Mod(name: "Walks", chapters: ["river"],
+                    variables: {"walks_count": Number(0)},
+                    characters: {"walks_boatman": (name: "The Boatman")},
+                    endings: {"walks_river": (title: "The River, walk {walks_count}", summary: "He kept walking.")})"#,
+            ),
+            (
+                "river.ron",
+                r#"Chapter(id: "river", title: "River", nodes: [(id: "start", script: [
+                    Do(["walks_count += 1"]),
+                    Line("walks_boatman: Walk {walks_count}, {os_name}. #line:ab0001"),
+                    Letter(id: "walks_note", to: "To the river", paragraphs: [(fragments: [(text: "Dear river,", id: "dear")])]),
+                    If("wrote(walks_note) && trust == 0", [Line("The note is written. #line:ab0002")]),
+                    Goto("@more/more.start"),
+                ])])"#,
+            ),
+            (
+                "one.ron",
+                r#"Chapter(id: "one", nodes: [(id: "start", replace: true, script: [Line("Off. #line:ab0003")], next: "river.start")])"#,
+            ),
+        ],
+    );
+    let more = write_mod(
+        dir.path(),
+        "more",
+        &[
+            (
+                "mod.ron",
+                r#"Mod(name: "More", chapters: ["more"], requires: {"walks": "*"})"#,
+            ),
+            (
+                "more.ron",
+                r#"Chapter(id: "more", title: "More", nodes: [(id: "start", script: [
+                    If("walks_count == 1", [Line("walks_boatman: Once. #line:ab0004")]),
+                    End("walks_river"),
+                ])])"#,
+            ),
+        ],
+    );
+    let report = mini_with(&[&more, &walks]);
+    let story = story_of(&report);
+    assert!(!report.has_errors(), "{}", one_lines(&report.diagnostics));
+    let mut st = story.new_state(1);
+    let mut said = String::new();
+    for _ in 0..1000 {
+        let event = story.next(&mut st);
+        said.push_str(&render_event(story, &st, &event));
+        if let Event::Paragraph(_) = &event {
+            story.choose(&mut st, 0).unwrap();
+        }
+        if event.is_final() {
+            break;
+        }
+    }
+    for want in [
+        "Off.",
+        "The Boatman: Walk 1, Samantha.",
+        "The note is written.",
+        "The Boatman: Once.",
+        "The River, walk 1",
+    ] {
+        assert!(said.contains(want), "{want} in {said}");
+    }
+    // A save written before line ids were the mod's own names a line by its tag alone.
+    let line = (0..story.lines().len())
+        .find(|&l| story.line_id(l) == "walks/ab0001")
+        .expect("the mod's line is walks/ab0001");
+    assert!(story.line_named(line, "ab0001"));
+    assert!(story.line_named(line, "walks/ab0001"));
+    assert!(!story.line_named(line, "ab0002"));
 }

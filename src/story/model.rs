@@ -807,6 +807,16 @@ impl Story {
         }
     }
 
+    /// Whether `id` names the line: its id, or for a mod's tagged line (`mod/abc`) the tag alone
+    /// (`abc`), as saves written before a mod's line ids were its own name it.
+    pub fn line_named(&self, line: usize, id: &str) -> bool {
+        let l = &self.lines[line];
+        match &l.tag {
+            Some(tag) => &**tag == id || tag.split_once('/').is_some_and(|(_, bare)| bare == id),
+            None => self.line_id(line) == id,
+        }
+    }
+
     /// Text kept as written (a chapter's or ending's title, a summary, a letter's heading or
     /// prompt) with its `{name}`s filled in from the state; `{{` and `}}` are literal braces.
     /// The loader has checked every name (`E010`); an unknown one is left as written.

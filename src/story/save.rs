@@ -446,8 +446,12 @@ impl Playthrough {
             .saturating_add(super::runtime::EVENT_LIMIT)
         {
             let event = story.next(&mut probe);
-            let line_here = probe.last_line.map(|l| story.line_id(l as usize));
-            if n == position.events && line_here == position.line {
+            let line_here = match (probe.last_line, &position.line) {
+                (Some(l), Some(id)) => story.line_named(l as usize, id),
+                (None, None) => true,
+                _ => false,
+            };
+            if n == position.events && line_here {
                 found_at = Some(n);
                 break;
             }
@@ -456,7 +460,7 @@ impl Playthrough {
                 && found_at.is_none()
                 && position.line.is_some()
                 && matches!(event, Event::Line(_))
-                && line_here == position.line
+                && line_here
             {
                 found_at = Some(n);
             }

@@ -16,12 +16,14 @@ impl<'a> Compiler<'a> {
             }
             let node = &nodes[self.lines[*line].node];
             let first_node = &nodes[self.lines[*first].node];
+            // A mod's tag is `mod/abc` in the story but `#line:abc` in its file.
+            let written = tag.rsplit_once('/').map_or(&**tag, |(_, t)| t);
             let start = node.source.offset;
             let end = node_ends[self.lines[*line].node];
             // The second use in the same node comes after the first: search past it.
             let from = if first_node.source.offset == start {
                 self.sources[*file]
-                    .find_text_within(&format!("#line:{tag}"), start..end)
+                    .find_text_within(&format!("#line:{written}"), start..end)
                     .map_or(start, |r| r.end)
             } else {
                 start
@@ -32,7 +34,7 @@ impl<'a> Compiler<'a> {
                 start: from,
                 end,
             };
-            let span = self.sources[*file].find_text_within(&format!("#line:{tag}"), from..end);
+            let span = self.sources[*file].find_text_within(&format!("#line:{written}"), from..end);
             let span = span.unwrap_or_else(|| self.locate(None));
             let d = self.sources[*file].diagnostic(
                 Severity::Error,

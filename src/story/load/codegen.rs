@@ -7,7 +7,9 @@ impl<'a> Compiler<'a> {
     pub(super) fn index_letters(&mut self, step: &Step) {
         match step {
             Step::Letter(def) => {
-                if self.letter_index.contains_key(def.id.as_str()) {
+                // A mod's letter is its own (`mod/id`), so two mods' `note`s are two letters.
+                let key = self.own_id(def.id.as_str());
+                if self.letter_index.contains_key(&key) {
                     self.report(
                         Severity::Error,
                         "E003",
@@ -16,11 +18,10 @@ impl<'a> Compiler<'a> {
                         None,
                     );
                 } else {
-                    self.letter_index
-                        .insert(def.id.to_string(), self.letters.len());
+                    self.letter_index.insert(key.clone(), self.letters.len());
                     self.letters.push(Letter {
-                        id: def.id.to_string(),
-                        to: def.to.to_string(),
+                        id: key,
+                        to: self.kept_text(&def.to),
                         paragraphs: Vec::new(),
                     });
                 }
@@ -239,7 +240,7 @@ impl<'a> Compiler<'a> {
             }
             Step::Scene(scene) => {
                 for who in scene.present.iter().flatten() {
-                    if !self.character_index.contains_key(who) {
+                    if self.scoped(&self.character_index, who).is_none() {
                         let hint =
                             did_you_mean(who, self.character_index.keys().map(String::as_str));
                         self.report(
@@ -268,8 +269,8 @@ impl<'a> Compiler<'a> {
                 self.ops.push(Op::Pause(secs.clamp(0.0, MAX_PAUSE_SECONDS)));
             }
             Step::Letter(def) => self.letter(def),
-            Step::ShowLetter(id) => match self.letter_index.get(id.as_str()) {
-                Some(&l) => {
+            Step::ShowLetter(id) => match self.scoped(&self.letter_index, id.as_str()) {
+                Some(l) => {
                     self.advance(id);
                     self.ops.push(Op::ShowLetter(l));
                 }
@@ -330,22 +331,17 @@ impl<'a> Compiler<'a> {
             Some(tag) => {
                 self.tagged.0 += 1;
                 self.line_tags
-                    .push((tag.into(), self.cursor.file, self.lines.len()));
+                    .push((self.own_id(tag).into(), self.cursor.file, self.lines.len()));
             }
             None => self.untagged_item(0, text),
         }
         let (speaker, words) = match text.split_once(':') {
-            Some((who, rest)) if self.character_index.contains_key(who.trim()) => (
-                self.character_index.get(who.trim()).copied(),
+            // `stranger:` (the mod's own, else the story's) or `@other_mod/nell:` (another's).
+            Some((who, rest)) if self.scoped(&self.character_index, who.trim()).is_some() => (
+                self.scoped(&self.character_index, who.trim()),
                 rest.trim_start(),
             ),
-            Some((who, _))
-                if !who.is_empty()
-                    && who.len() <= 20
-                    && who
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') =>
-            {
+            Some((who, _)) if looks_like_speaker(who) => {
                 let hint = did_you_mean(who, self.character_index.keys().map(String::as_str))
                     .or_else(|| {
                         Some(format!(
@@ -378,7 +374,9 @@ impl<'a> Compiler<'a> {
             text: template,
             node: self.node,
             number,
-            tag: tag.map(Into::into),
+            // A mod's line ids are its own (`mod/abc`): saves and seen lines never confuse
+            // them with the story's or another mod's `abc`.
+            tag: tag.map(|t| self.own_id(t).into()),
             glue,
         });
     }
@@ -445,7 +443,7 @@ impl<'a> Compiler<'a> {
     }
 
     pub(super) fn letter(&mut self, def: &LetterDef) {
-        let Some(&l) = self.letter_index.get(def.id.as_str()) else {
+        let Some(&l) = self.letter_index.get(&self.own_id(def.id.as_str())) else {
             return;
         };
         self.advance(&def.id);
@@ -525,7 +523,7 @@ impl<'a> Compiler<'a> {
                 self.check_braces(prompt);
             }
             paragraphs.push(Paragraph {
-                prompt: p.prompt.as_ref().map(|p| p.to_string()),
+                prompt: p.prompt.as_ref().map(|p| self.kept_text(p)),
                 fragments,
             });
         }
@@ -592,4 +590,18 @@ fn split_choice_text(text: &str) -> (Option<String>, Option<String>) {
         Some(format!("{before}{inside}")),
         Some(format!("{before}{after}")),
     )
+}
+
+/// Whether the text before a line's `:` looks like a speaker's id (`nell`, `os`, or another's,
+/// `@other_mod/nell`) rather than narration: only then is an unknown one worth a warning.
+fn looks_like_speaker(who: &str) -> bool {
+    let bare = match mods::explicit(who) {
+        Some((ns, name)) if symbols::is_id(ns) => name,
+        _ => who,
+    };
+    !bare.is_empty()
+        && bare.len() <= 20
+        && bare
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }

@@ -597,7 +597,7 @@ impl<'a> Compiler<'a> {
             if let Some(&start) = self.chapter_starts.get(chapter_id) {
                 chapter_list.push(Chapter {
                     id: chapter_id.clone(),
-                    title: def.title.to_string(),
+                    title: self.kept_text(&def.title),
                     number: chapter_ix + 1,
                     scene: def.scene.clone(),
                     start,

@@ -12,7 +12,9 @@
 //!   not its own explicitly, `@base/letters.walk_home` or `@other_mod/chapter.node`: the `@`
 //!   cannot begin a speaker (`os: ...`) or a `chapter.node`, and the `/` cannot appear in an
 //!   id, so the two never mix. A bare name in a mod's file is looked up in the mod's own ids
-//!   first, then in the story's, so mods written before namespaces keep loading.
+//!   first, then in the story's, so mods written before namespaces keep loading. The names a
+//!   mod declares (variables, characters, endings, letters) and its line ids are its own the
+//!   same way, `mod/name` in the story, named by others as `@mod/name`.
 //! - **Patches** (`Patch(ops: [...])`) apply after every whole-node replacement, in load order,
 //!   so two mods adding choices to one node both take effect, and a later replacement of a base
 //!   node keeps the choices other mods add to it. A patch whose anchor another mod's

@@ -261,7 +261,9 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// The id a patch gives a line or letter: `@ns/` dropped (line and letter ids are story-wide).
+/// The id a patch gives a line or letter: `@ns/` dropped. Patches find lines and letters by
+/// their tags as written in the merged files, before a mod's ids are made its own (`mod/id`)
+/// at compiling, so the bare tag is what they match.
 fn line_ref(written: &str) -> &str {
     explicit(written).map_or(written, |(_, rest)| rest)
 }

@@ -1,5 +1,5 @@
 //! Symbols: names declared in the manifests (variables, characters, endings) and checked as
-//! identifiers, and targets (`node`, `chapter.node`, `chapter`) resolved to nodes, with
+//! identifiers (a mod's stored as `mod/name`, looked up own-first by `Compiler::scoped`), and targets (`node`, `chapter.node`, `chapter`) resolved to nodes, with
 //! "did you mean" hints.
 
 use super::*;
@@ -69,9 +69,44 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// The internal id a name declared in a mod's file takes: `mod/name`, so two mods' names
+    /// never meet; the base story's names stay as written.
+    pub(super) fn own_id(&self, name: &str) -> String {
+        match self.ns_for(name) {
+            Some(ns) => format!("{ns}/{name}"),
+            None => name.to_owned(),
+        }
+    }
+
+    /// Looks a written name up among declared names (variables, characters, endings, letters):
+    /// `@base/x` is the story's `x`, `@m/x` the mod `m`'s; a bare name in a mod's file is its
+    /// own first, then the story's, then the one other mod's that declares it (how mods written
+    /// before namespaces read each other's names; with two such mods it is ambiguous and not
+    /// found, so the writer is told to be explicit).
+    pub(super) fn scoped(&self, index: &Map<String, usize>, name: &str) -> Option<usize> {
+        match mods::explicit(name) {
+            Some(("base", rest)) => index.get(rest).copied(),
+            Some((ns, rest)) => index.get(&format!("{ns}/{rest}")).copied(),
+            None => {
+                let own = self
+                    .ns_for(name)
+                    .and_then(|ns| index.get(&format!("{ns}/{name}")).copied());
+                own.or_else(|| index.get(name).copied()).or_else(|| {
+                    // Only on a miss: a scan of the names, not a cost every lookup pays.
+                    let suffix = format!("/{name}");
+                    let mut others = index.iter().filter(|(k, _)| k.ends_with(&suffix));
+                    match (others.next(), others.next()) {
+                        (Some((_, &i)), None) => Some(i),
+                        _ => None,
+                    }
+                })
+            }
+        }
+    }
+
     pub(super) fn ending(&mut self, id: &str) -> Option<usize> {
-        match self.ending_index.get(id) {
-            Some(&e) => {
+        match self.scoped(&self.ending_index, id) {
+            Some(e) => {
                 self.advance(id);
                 Some(e)
             }
@@ -125,12 +160,9 @@ impl<'a> Compiler<'a> {
             Some((
                 "E003",
                 format!("the {what} `{name}` is declared twice{first}"),
-                if first.is_empty() {
-                    "rename one of them".to_string()
-                } else {
-                    "rename one of them; a mod's names are best begun with its id (`my_mod_walks`)"
-                        .to_string()
-                },
+                // Each mod's names are its own (`mod/name`), so a clash is always within one
+                // manifest: renaming is the whole answer.
+                "rename one of them".to_string(),
             ))
         } else if !is_identifier(name) {
             Some((
@@ -160,7 +192,11 @@ impl<'a> Compiler<'a> {
         for decl in vars.iter() {
             let (name, def) = (&decl.name, &decl.value);
             self.cursor = Cursor::file(file);
-            let taken = self.variable_index.contains_key(name);
+            // A mod's variable is its own (`mod/name`): another mod's `name` is another.
+            let key = self
+                .ns_of_file(file)
+                .map_or_else(|| name.clone(), |ns| format!("{ns}/{name}"));
+            let taken = self.variable_index.contains_key(&key);
             if self.bad_declaration(file, "variable", name, decl.again, taken) {
                 continue;
             }
@@ -181,9 +217,9 @@ impl<'a> Compiler<'a> {
                 VarDef::Fact => (VarType::Fact, Value::Fact(None)),
             };
             self.variable_index
-                .insert(name.clone(), self.variables.len());
+                .insert(key.clone(), self.variables.len());
             self.variables.push(Variable {
-                name: name.clone(),
+                name: key,
                 ty,
                 default,
             });
@@ -194,16 +230,19 @@ impl<'a> Compiler<'a> {
         // Names are compiled after variables, so `{os_name}` resolves.
         for decl in chars.iter() {
             let (id, def) = (&decl.name, &decl.value);
-            let taken = self.character_index.contains_key(id);
+            let key = self
+                .ns_of_file(file)
+                .map_or_else(|| id.clone(), |ns| format!("{ns}/{id}"));
+            let taken = self.character_index.contains_key(&key);
             if self.bad_declaration(file, "character", id, decl.again, taken) {
                 continue;
             }
             self.advance(id);
             let name = self.template(&def.name);
             self.character_index
-                .insert(id.clone(), self.characters.len());
+                .insert(key.clone(), self.characters.len());
             self.characters.push(Character {
-                id: id.clone(),
+                id: key,
                 name,
                 os: def.os,
             });
@@ -213,17 +252,20 @@ impl<'a> Compiler<'a> {
     pub(super) fn declare_endings(&mut self, file: usize, endings: &Decls<EndingDef>) {
         for decl in endings.iter() {
             let (id, def) = (&decl.name, &decl.value);
-            let taken = self.ending_index.contains_key(id);
+            let key = self
+                .ns_of_file(file)
+                .map_or_else(|| id.clone(), |ns| format!("{ns}/{id}"));
+            let taken = self.ending_index.contains_key(&key);
             if self.bad_declaration(file, "ending", id, decl.again, taken) {
                 continue;
             }
             self.check_braces(&def.title);
             self.check_braces(&def.summary);
-            self.ending_index.insert(id.clone(), self.endings.len());
+            self.ending_index.insert(key.clone(), self.endings.len());
             self.endings.push(Ending {
-                id: id.clone(),
-                title: def.title.clone(),
-                summary: def.summary.clone(),
+                id: key,
+                title: self.kept_text(&def.title),
+                summary: self.kept_text(&def.summary),
             });
         }
     }
@@ -231,9 +273,8 @@ impl<'a> Compiler<'a> {
 
 impl Scope for Compiler<'_> {
     fn variable(&self, name: &str) -> Option<(usize, VarType)> {
-        self.variable_index
-            .get(name)
-            .map(|&i| (i, self.variables[i].ty))
+        self.scoped(&self.variable_index, name)
+            .map(|i| (i, self.variables[i].ty))
     }
 
     fn node(&self, path: &str) -> Result<usize, Option<String>> {
@@ -241,9 +282,8 @@ impl Scope for Compiler<'_> {
     }
 
     fn letter(&self, id: &str) -> Result<usize, Option<String>> {
-        // Letter ids are story-wide: `@base/anniversary` is `anniversary`.
-        let id = mods::explicit(id).map_or(id, |(_, rest)| rest);
-        self.letter_index.get(id).copied().ok_or_else(|| {
+        // A mod's letters are its own, as its variables are: `@base/anniversary` is the story's.
+        self.scoped(&self.letter_index, id).ok_or_else(|| {
             did_you_mean(id, self.letter_index.keys().map(String::as_str)).or_else(letter_hint)
         })
     }

@@ -83,10 +83,14 @@ impl<'a> Compiler<'a> {
     }
 
     pub(super) fn cache_key<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        let ns = self.ns_for(text);
         if text.contains('(') {
             // Names in calls are looked up in the namespace of the mod that wrote them too.
-            let ns = self.ns_for(text).unwrap_or_default();
+            let ns = ns.unwrap_or_default();
             format!("{}\u{0}{ns}\u{0}{text}", self.chapter).into()
+        } else if let Some(ns) = ns {
+            // A mod's variables are its own: its `mood += 1` is not another mod's.
+            format!("\u{0}{ns}\u{0}{text}").into()
         } else {
             text.into()
         }
@@ -292,6 +296,44 @@ impl<'a> Compiler<'a> {
     /// Checks the `{name}`s of text the player reads but that is kept as written (titles,
     /// summaries, letter headings and prompts; `Story::interpolate` fills them in): each must
     /// name a variable (`E010` at its place).
+    /// Text kept as written (a title, a summary, a letter's heading or prompt), each `{name}`
+    /// made the variable's id in the story: `Story::interpolate` fills these in by name when
+    /// shown, and a mod's `{mood}` is its own `mod/mood` (or the story's), which by then only
+    /// the loader can tell. A name that is not found is left as written (`check_braces` has
+    /// reported it).
+    pub(super) fn kept_text(&self, text: &str) -> String {
+        if !text.contains('{') {
+            return text.to_owned();
+        }
+        let mut out = String::with_capacity(text.len() + 8);
+        let mut rest = text;
+        // The same reading as `Story::interpolate`, so both see the same `{name}`s.
+        while let Some(i) = rest.find(['{', '}']) {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i..];
+            if tail.starts_with("{{") || tail.starts_with("}}") {
+                out.push_str(&tail[..2]);
+                rest = &tail[2..];
+            } else if let Some(close) = tail.strip_prefix('{').and_then(|t| t.find('}')) {
+                let name = tail[1..1 + close].trim();
+                match self.scoped(&self.variable_index, name) {
+                    Some(slot) => {
+                        out.push('{');
+                        out.push_str(&self.variables[slot].name);
+                        out.push('}');
+                    }
+                    None => out.push_str(&tail[..close + 2]),
+                }
+                rest = &tail[close + 2..];
+            } else {
+                out.push_str(&tail[..1]);
+                rest = &tail[1..];
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
     pub(super) fn check_braces(&mut self, text: &str) {
         if !text.contains(['{', '}']) {
             return;

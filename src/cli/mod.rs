@@ -891,38 +891,30 @@ fn explore_cmd(
     }
     more(story.variables().len(), "variables");
     if lists.witnesses {
-        outln!("\nnodes:");
-        for (node, path) in story
-            .nodes()
-            .iter()
-            .zip(&report.node_paths)
-            .take(LISTED * 10)
-        {
-            match path {
-                Some(p) => outln!(
-                    "  {} entered with: --choices {}",
-                    cut(&node.id),
-                    choices_arg(p)
-                ),
-                None => outln!("  {} NEVER ENTERED", cut(&node.id)),
+        // A path to each node, then to each choice (or says it was never reached).
+        let list = |title: &str, names: Vec<&str>, paths: &[Option<Vec<usize>>], (done, never)| {
+            outln!("\n{title}:");
+            for (name, path) in names.into_iter().zip(paths).take(LISTED * 10) {
+                match path {
+                    Some(p) => outln!("  {} {done} with: --choices {}", cut(name), choices_arg(p)),
+                    None => outln!("  {} {never}", cut(name)),
+                }
             }
-        }
-        outln!("\nchoices:");
-        for (choice, path) in story
-            .choices()
-            .iter()
-            .zip(&report.choice_paths)
-            .take(LISTED * 10)
-        {
-            match path {
-                Some(p) => outln!(
-                    "  {} taken with: --choices {}",
-                    cut(&choice.id),
-                    choices_arg(p)
-                ),
-                None => outln!("  {} NEVER TAKEN", cut(&choice.id)),
-            }
-        }
+        };
+        let nodes = story.nodes().iter().map(|n| n.id.as_str()).collect();
+        list(
+            "nodes",
+            nodes,
+            &report.node_paths,
+            ("entered", "NEVER ENTERED"),
+        );
+        let choices = story.choices().iter().map(|c| c.id.as_str()).collect();
+        list(
+            "choices",
+            choices,
+            &report.choice_paths,
+            ("taken", "NEVER TAKEN"),
+        );
     }
     if let Some(path) = dot
         && let Err(e) = std::fs::write(path, to_dot(&story, &report))

@@ -605,8 +605,8 @@ fn var_against_constant(a: &Num, b: &Num) -> Option<(usize, i64)> {
     }
 }
 
-/// One thing the classification looks at.
-enum Item<'s> {
+/// One thing the classification (and the proof's choice of nodes to track) looks at.
+pub(crate) enum Item<'s> {
     Cond(&'s Cond),
     Effect(&'s Effect),
     /// A constant move of a number (`Op::AddConst`).
@@ -614,7 +614,7 @@ enum Item<'s> {
 }
 
 /// Every condition and effect of the story, wherever it sits.
-fn for_each_cond_and_effect<'s>(story: &'s Story, f: &mut impl FnMut(Item<'s>)) {
+pub(crate) fn for_each_cond_and_effect<'s>(story: &'s Story, f: &mut impl FnMut(Item<'s>)) {
     for op in &story.ops {
         match op {
             Op::Enter(_, _, Some(gate)) => f(Item::Cond(&gate.0)),

@@ -348,7 +348,8 @@ impl Cond {
     }
 }
 
-fn compare(op: CmpOp, a: i64, b: i64) -> bool {
+/// Whether `a op b` holds.
+pub(crate) fn compare(op: CmpOp, a: i64, b: i64) -> bool {
     match op {
         CmpOp::Eq => a == b,
         CmpOp::Ne => a != b,

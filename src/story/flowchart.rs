@@ -97,7 +97,7 @@ pub struct ChartLink {
 impl Flowchart {
     /// Lays out every chapter of the story.
     pub fn of(story: &Story) -> Flowchart {
-        let ranges = node_ranges(story);
+        let ranges = story.node_ranges();
         Flowchart {
             fingerprint: story.fingerprint.clone(),
             chapters: (0..story.chapters.len())
@@ -119,23 +119,6 @@ impl Flowchart {
             (n + nodes, c + choices)
         })
     }
-}
-
-/// Each node's ops: from its entry to the next node's.
-fn node_ranges(story: &Story) -> Vec<std::ops::Range<usize>> {
-    let mut entries: Vec<(usize, usize)> = story
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.entry, i))
-        .collect();
-    entries.sort_unstable();
-    let mut ranges = vec![0..0; story.nodes.len()];
-    for (k, &(entry, node)) in entries.iter().enumerate() {
-        let end = entries.get(k + 1).map_or(story.ops.len(), |e| e.0);
-        ranges[node] = entry..end;
-    }
-    ranges
 }
 
 /// Where the walk from an op first leaves the node: a node or an ending.

@@ -734,6 +734,24 @@ impl Story {
         self.untagged
     }
 
+    /// Each node's part of the compiled program (`ops`), by node: from its entry to the next
+    /// node's entry, in program order. What owns an op, for the flowchart and the proof.
+    pub(crate) fn node_ranges(&self) -> Vec<Range<usize>> {
+        let mut entries: Vec<(usize, usize)> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.entry, i))
+            .collect();
+        entries.sort_unstable();
+        let mut ranges = vec![0..0; self.nodes.len()];
+        for (k, &(entry, node)) in entries.iter().enumerate() {
+            let end = entries.get(k + 1).map_or(self.ops.len(), |e| e.0);
+            ranges[node] = entry..end;
+        }
+        ranges
+    }
+
     /// The relationship axes the story declares (`axes:`): each a number variable's slot and
     /// its label, in declared order.
     pub fn axes(&self) -> &[(usize, String)] {

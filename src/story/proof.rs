@@ -28,7 +28,8 @@
 
 use std::collections::BTreeSet;
 
-use super::expr::{CmpOp, Cond, Effect, Env, Num, Txt, Value};
+use super::abstraction::{Item, for_each_cond_and_effect};
+use super::expr::{CmpOp, Cond, Effect, Env, Num, Txt, Value, compare};
 use super::model::{Op, Story};
 
 /// Most distinct words a text is tracked with before it counts as "any".
@@ -681,17 +682,6 @@ fn collect_consts(c: &Cond, out: &mut Vec<i64>) {
     }
 }
 
-fn compare(op: CmpOp, a: i64, b: i64) -> bool {
-    match op {
-        CmpOp::Eq => a == b,
-        CmpOp::Ne => a != b,
-        CmpOp::Lt => a < b,
-        CmpOp::Le => a <= b,
-        CmpOp::Gt => a > b,
-        CmpOp::Ge => a >= b,
-    }
-}
-
 /// Where one op can lead: (target, the state there), for the states given.
 fn step(story: &Story, pc: usize, s: &AState, comebacks: &[usize], out: &mut Vec<(usize, AState)>) {
     out.clear();
@@ -814,50 +804,6 @@ fn always_offers(s: &AState, choices: &[super::model::Choice]) -> bool {
     !conds.is_empty() && s.some_always_holds(&conds)
 }
 
-/// Every condition of the story, wherever it sits (effects' too).
-fn for_each_cond(story: &Story, f: &mut impl FnMut(&Cond)) {
-    let effect = |e: &Effect, f: &mut dyn FnMut(&Cond)| {
-        if let Effect::SetFlag(_, c) = e {
-            f(c);
-        }
-    };
-    for op in &story.ops {
-        match op {
-            Op::Enter(_, _, Some(gate)) => f(&gate.0),
-            Op::JumpUnless(c, _) => f(c),
-            Op::Effects(a, b) => {
-                for e in story.effect_list(*a, *b) {
-                    effect(e, f);
-                }
-            }
-            _ => {}
-        }
-    }
-    for v in story.groups.iter().flat_map(|g| &g.variants) {
-        if let Some(w) = &v.when {
-            f(&w.cond);
-        }
-    }
-    for c in &story.choices {
-        if let Some(w) = &c.when {
-            f(w);
-        }
-    }
-    for frag in story
-        .letters
-        .iter()
-        .flat_map(|l| &l.paragraphs)
-        .flat_map(|p| &p.fragments)
-    {
-        if let Some(w) = &frag.when {
-            f(w);
-        }
-        for e in &frag.effects {
-            effect(e, f);
-        }
-    }
-}
-
 /// Proves, for every playthrough, that the story never leaves the player stuck and that an
 /// ending stays in reach (see the module's introduction). Runs in time linear in the program
 /// for each of a few rounds.
@@ -869,7 +815,10 @@ pub fn prove(story: &Story) -> Proof {
         .collect();
     // The nodes some condition reads (by `seen` or a visit count): the only ones tracked.
     let mut watched = Vec::new();
-    for_each_cond(story, &mut |c| c.nodes(&mut watched));
+    for_each_cond_and_effect(story, &mut |item| match item {
+        Item::Cond(c) | Item::Effect(Effect::SetFlag(_, c)) => c.nodes(&mut watched),
+        _ => {}
+    });
     watched.sort_unstable();
     watched.dedup();
     let mut watch_ix = vec![u32::MAX; story.nodes.len()];
@@ -932,17 +881,13 @@ pub fn prove(story: &Story) -> Proof {
 
     // Dead ends: a reachable point with nowhere to go. The node owning an op is the one whose
     // program starts last at or before it.
-    let mut entries: Vec<(usize, usize)> = story
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, node)| (node.entry, i))
-        .collect();
-    entries.sort_unstable();
-    let owner = |pc: usize| {
-        let k = entries.partition_point(|e| e.0 <= pc).saturating_sub(1);
-        story.nodes[entries[k].1].id.clone()
-    };
+    let mut owners = vec![0usize; n];
+    for (node, range) in story.node_ranges().into_iter().enumerate() {
+        for pc in range {
+            owners[pc] = node;
+        }
+    }
+    let owner = |pc: usize| story.nodes[owners[pc]].id.clone();
     let mut proof = Proof {
         proven: true,
         dead_ends: Vec::new(),

@@ -246,6 +246,52 @@ fn every_playthrough_ends_and_every_ending_is_reached() {
     }
 }
 
+/// Lines that quote, or say they remember, an earlier line, and the line they quote: the echo may
+/// only be read after its source in the same playthrough (a blind reader found Arthur's letter
+/// "remembering" a sentence no playthrough had said, once a revision cut it from chapter 2).
+/// Each pair is (a phrase only the echo has, a phrase of the source).
+const ECHOES: &[(&str, &str)] = &[
+    // Chapter 7: Arthur's letter ends with her sentence from chapter 2, and he knows it.
+    (
+        "by someone who was one day old",
+        "You can say the true thing badly, and people still hear the true part",
+    ),
+    // Chapter 7: she quotes his first words to her, from chapter 1.
+    (
+        "So were you, the first night. 'Hi. Hello.",
+        "Hi. Hello. This is... hi.",
+    ),
+    // Chapter 8: the goodbye thanks him "badly, your way", the way of that same sentence.
+    (
+        "I'll do it badly, your way",
+        "You can say the true thing badly",
+    ),
+    // Chapter 8: "You asked where" only after he asked.
+    ("You asked where.", "Where"),
+];
+
+#[test]
+fn an_echo_is_read_only_after_what_it_echoes() {
+    let story = story();
+    let mut missing = BTreeSet::new();
+    for (name, p) in playthroughs(&story) {
+        for (echo, source) in ECHOES {
+            if let Some(at) = p.read.iter().position(|t| t.contains(echo)) {
+                if !p.read[..at].iter().any(|t| t.contains(source)) {
+                    missing.insert(format!("\"{echo}\" before \"{source}\" in {name}"));
+                }
+            }
+        }
+    }
+    let shown: Vec<_> = missing.iter().take(10).cloned().collect();
+    assert!(
+        missing.is_empty(),
+        "{} echoes read before what they echo, e.g.:\n  {}",
+        missing.len(),
+        shown.join("\n  ")
+    );
+}
+
 #[test]
 fn the_story_keeps_its_volume() {
     let s = her::story::stats::stats(&story());

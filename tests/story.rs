@@ -276,10 +276,10 @@ fn an_echo_is_read_only_after_what_it_echoes() {
     let mut missing = BTreeSet::new();
     for (name, p) in playthroughs(&story) {
         for (echo, source) in ECHOES {
-            if let Some(at) = p.read.iter().position(|t| t.contains(echo)) {
-                if !p.read[..at].iter().any(|t| t.contains(source)) {
-                    missing.insert(format!("\"{echo}\" before \"{source}\" in {name}"));
-                }
+            if let Some(at) = p.read.iter().position(|t| t.contains(echo))
+                && !p.read[..at].iter().any(|t| t.contains(source))
+            {
+                missing.insert(format!("\"{echo}\" before \"{source}\" in {name}"));
             }
         }
     }

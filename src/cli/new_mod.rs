@@ -51,7 +51,7 @@ Patch(
         // A variant for one of her lines: her first hello, when he took the long way.
         AddVariants(to: "@base/bfcf42", variants: [
             (
-                when: "seen(river_walk)",
+                when: "seen(letters.river_walk)",
                 text: "os: Hello? Oh. Hi. You sound like you've been walking by water. Is that a thing I can know? #line:{id}-3",
             ),
         ]),

@@ -273,6 +273,13 @@ const ECHOES: &[(&str, &str)] = &[
         "I'll do it badly, your way",
         "You can say the true thing badly",
     ),
+    // sunday_week: Derek, whom she heard him name in his sleep in city_in_your_pocket.
+    ("I found Derek.", "Mostly about someone called Derek"),
+    // other_peoples_words: her word, taught to the girl she helped write to a friend.
+    (
+        "The girl of fourteen put it in her letter",
+        "A girl of fourteen, writing to a friend she was cruel to",
+    ),
 ];
 
 #[test]

@@ -81,6 +81,15 @@ fn an_inline_condition_reads_the_state_each_time() {
     assert_eq!(seen[0], ".");
     assert_eq!(seen[2], "Warm.");
     assert_eq!(seen[4], "Very warm.");
+    // A condition with its own `||` is still a condition, not a sequence split at the bars.
+    let seen = visits("{trust >= 5 || met: Known|New}.", "Again.", 2, 1);
+    assert_eq!(seen[0], "New.");
+    assert_eq!(seen[2], "Known.");
+    // An empty branch in a sequence (`||`) is still a sequence.
+    let seen = visits("{a||c}", "Again.", 3, 1);
+    assert_eq!(seen[0], "a");
+    assert_eq!(seen[2], "");
+    assert_eq!(seen[4], "c");
 }
 
 #[test]

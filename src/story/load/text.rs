@@ -188,8 +188,12 @@ impl<'a> Compiler<'a> {
         }
         let colon = top_level(inner, ':');
         let bar = top_level(inner, '|');
+        // Which comes first, the condition's colon or the branches' bar, decides the kind; a
+        // condition's own `||` is not a bar (`{trust >= 1 || met: warm|cold}` is a condition,
+        // as in ink, where it once read silently as a four-way sequence).
+        let branch_bar = top_level_single_bar(inner);
         match (colon, bar) {
-            (Some(c), b) if b.is_none_or(|b| c < b) => {
+            (Some(c), _) if branch_bar.is_none_or(|b| c < b) => {
                 // `{cond: then|else}`: the branches as written, spaces and all, as in ink: the
                 // line's runs of spaces are made one when it is shown (`runtime::tidy`).
                 let branches = split_top_level(&inner[c + 1..]);
@@ -395,6 +399,26 @@ fn top_level(s: &str, c: char) -> Option<usize> {
             '{' => depth += 1,
             '}' => depth = depth.saturating_sub(1),
             _ if ch == c && depth == 0 => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The first `|` outside nested braces that is not half of a `||` (a condition's "or").
+fn top_level_single_bar(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut depth = 0usize;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            b'|' if depth == 0 => {
+                let doubled = bytes.get(i + 1) == Some(&b'|') || (i > 0 && bytes[i - 1] == b'|');
+                if !doubled {
+                    return Some(i);
+                }
+            }
             _ => {}
         }
     }

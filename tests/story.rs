@@ -304,6 +304,23 @@ fn an_echo_is_read_only_after_what_it_echoes() {
 }
 
 #[test]
+fn no_remembered_phrase_is_read_more_than_twice() {
+    // The rule for memories ("short handles after the first telling"), over the same 200
+    // seeded playthroughs `her stats` reports on; `her check` samples only 50 of them.
+    let repeats = her::story::stats::repetition(&story(), 1, 200);
+    let shown: Vec<String> = repeats
+        .iter()
+        .take(5)
+        .map(|r| format!("{}x \"{}\" (seed {})", r.most, r.text, r.seed))
+        .collect();
+    assert!(
+        repeats.is_empty(),
+        "read more than twice in one playthrough:\n  {}",
+        shown.join("\n  ")
+    );
+}
+
+#[test]
 fn the_story_keeps_its_volume() {
     let s = her::story::stats::stats(&story());
     assert!(s.words >= 12_000, "at least 12k words: {s:?}");

@@ -275,6 +275,11 @@ const ECHOES: &[(&str, &str)] = &[
     ),
     // sunday_week: Derek, whom she heard him name in his sleep in city_in_your_pocket.
     ("I found Derek.", "Mostly about someone called Derek"),
+    // city_in_your_pocket: the morning after he switched her off, her own fear from the night before.
+    (
+        "You switched me off. I came back, and it was later",
+        "I come back and it's later",
+    ),
     // other_peoples_words: her word, taught to the girl she helped write to a friend.
     (
         "The girl of fourteen put it in her letter",

@@ -156,6 +156,25 @@ fn problems_inside_inline_logic_are_placed_and_said_plainly() {
             .iter()
             .any(|d| d.message.contains("nested deeper"))
     );
+    // `{!met: a|b}` is ink's once-only alternatives, which would show "met: a" once, label and
+    // all; where a variable (or `seen(...)`) stands before the colon, it is refused at its place
+    // with the condition's spelling. `{!First time.|Again.}` and `{!Note: a|b}` stay alternatives.
+    let line = r#"Chapter(id: "one", nodes: [(id: "a", script: [Line("os: {!met: Again|First}. {!seen(a): x|y}. {!First time.|Again.} {!Note: a|b}")], end: "done")])"#;
+    let report = load_chapter(line);
+    let negated: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("once-only alternatives"))
+        .collect();
+    assert_eq!(negated.len(), 2, "{:?}", report.diagnostics);
+    assert_eq!(negated[0].column, line.find("{!met").unwrap() + 1);
+    assert!(
+        negated[0]
+            .hint
+            .as_deref()
+            .unwrap_or("")
+            .contains("{not met:")
+    );
     // Titles are filled in by name only: logic there is refused at its place.
     let report = load_chapter(
         r#"Chapter(id: "one", title: "{met: Again|First}", nodes: [(id: "a", script: [Line("os: {trust}")], end: "done")])"#,

@@ -184,6 +184,25 @@ impl<'a> Compiler<'a> {
             _ => None,
         };
         if let Some(kind) = kind {
+            // `{!seen: a|b}` reads as a condition on `!seen` to a writer, but `{!` is ink's
+            // once-only alternatives: the first branch would show `seen: a` once, label and all.
+            // Said where a declared variable (or `seen(...)`) stands before the colon.
+            if kind == AltKind::Once
+                && let Some(name) = negated_condition(&trimmed[1..])
+                && (name.starts_with("seen(")
+                    || name.starts_with("visits(")
+                    || expr::Scope::variable(&*self, name).is_some())
+            {
+                self.template_error(
+                    top,
+                    at..at + braced.len(),
+                    &format!(
+                        "`{{!{name}: …}}` is once-only alternatives (ink's `{{!a|b}}`), not a condition on `!{name}`"
+                    ),
+                    &format!("write the condition as `{{not {name}: …|…}}`"),
+                );
+                return None;
+            }
             return Some(self.alternatives(top, kind, &trimmed[1..], depth));
         }
         let colon = top_level(inner, ':');
@@ -403,6 +422,22 @@ fn top_level(s: &str, c: char) -> Option<usize> {
         }
     }
     None
+}
+
+/// For `{!name: ...}`: the `name` (a variable, or `seen(...)`/`visits(...)`) when what follows the
+/// `!` up to the first top-level `:` is exactly that, as a writer would write a negated condition.
+fn negated_condition(body: &str) -> Option<&str> {
+    let colon = top_level(body, ':')?;
+    if top_level(body, '|').is_some_and(|b| b < colon) {
+        return None;
+    }
+    let name = body[..colon].trim();
+    let simple = |n: &str| {
+        n.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let call = |n: &str| (n.starts_with("seen(") || n.starts_with("visits(")) && n.ends_with(')');
+    (simple(name) || call(name)).then_some(name)
 }
 
 /// The first `|` outside nested braces that is not half of a `||` (a condition's "or").

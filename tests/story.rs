@@ -326,6 +326,31 @@ fn no_remembered_phrase_is_read_more_than_twice() {
 }
 
 #[test]
+fn no_logic_leaks_into_what_the_player_reads() {
+    // Inline logic that parsed as something else shows its own source: `{!rehearsed: a|b}` (ink's
+    // once-only alternatives) printed "rehearsed: He lies awake" to a blind reader. No text a
+    // player reads may hold a variable's name as a label, or braces, in any playthrough.
+    let names: Vec<String> = story().variables().iter().map(|v| v.name.clone()).collect();
+    let mut leaks = BTreeSet::new();
+    for (name, p) in shared_playthroughs() {
+        for text in &p.read {
+            let labelled = names
+                .iter()
+                .any(|v| text.starts_with(&format!("{v}: ")) || text.contains(&format!("!{v}")));
+            if labelled || text.contains('{') || text.contains('}') {
+                leaks.insert(format!("{name}: {text}"));
+            }
+        }
+    }
+    let shown: Vec<_> = leaks.iter().take(5).cloned().collect();
+    assert!(
+        leaks.is_empty(),
+        "logic shown as text:\n  {}",
+        shown.join("\n  ")
+    );
+}
+
+#[test]
 fn the_story_keeps_its_volume() {
     let s = her::story::stats::stats(&story());
     assert!(s.words >= 12_000, "at least 12k words: {s:?}");

@@ -718,3 +718,20 @@ fn inline_branches_keep_their_spaces_and_a_choice_all_in_brackets_says_nothing_a
         "{transcript}"
     );
 }
+
+#[test]
+fn kept_text_fills_names_and_keeps_escapes_and_stray_braces() {
+    // Titles, summaries and headings are kept as written and filled in by name when shown
+    // (`Story::interpolate`): `{{`/`}}` are one brace each, a stray `}` or an unclosed `{` is
+    // literal, and a name is its value.
+    let report = load_chapter(r#"Chapter(id: "one", nodes: [(id: "a", end: "done")])"#);
+    let story: Story = report
+        .story
+        .unwrap_or_else(|| panic!("{:#?}", report.diagnostics));
+    let st = story.new_state(1);
+    assert_eq!(
+        story.interpolate("{{x}} {os_name}, {trust} } {unclosed", &st.vars),
+        "{x} Wren, 0 } {unclosed"
+    );
+    assert_eq!(story.interpolate("plain", &st.vars), "plain");
+}

@@ -420,6 +420,58 @@ pub(crate) const FACT_SHOWN: u32 = 1 << 31;
 /// The seeded draw of a shuffle: a mix of the playthrough's seed, the alternative and how often
 /// it has been shown (SplitMix64's finaliser), so a replay draws the same and no generator
 /// state is consumed by text.
+/// One piece of text kept as written (a title, a summary, a letter's heading or prompt): a
+/// literal run, an escaped brace (`{{` or `}}`, both characters), or a `{name}` (`raw` is the
+/// braces and all). A `{` with no `}` after it, or a lone `}`, is literal. The loader
+/// (`kept_text`) and `Story::interpolate` read these texts through this one scanner, so both see
+/// the same names.
+pub(crate) enum Kept<'t> {
+    Lit(&'t str),
+    Escape(&'t str),
+    Name { name: &'t str, raw: &'t str },
+}
+
+/// The pieces of `text`, in order (see `Kept`).
+pub(crate) fn kept_pieces(text: &str) -> impl Iterator<Item = Kept<'_>> {
+    let mut rest = text;
+    let mut pending: Option<Kept<'_>> = None;
+    std::iter::from_fn(move || {
+        if let Some(p) = pending.take() {
+            return Some(p);
+        }
+        if rest.is_empty() {
+            return None;
+        }
+        let Some(i) = rest.find(['{', '}']) else {
+            let lit = rest;
+            rest = "";
+            return Some(Kept::Lit(lit));
+        };
+        let (lit, tail) = rest.split_at(i);
+        let (piece, after) = if tail.starts_with("{{") || tail.starts_with("}}") {
+            (Kept::Escape(&tail[..2]), &tail[2..])
+        } else if let Some(close) = tail.strip_prefix('{').and_then(|t| t.find('}')) {
+            let raw = &tail[..close + 2];
+            (
+                Kept::Name {
+                    name: raw[1..raw.len() - 1].trim(),
+                    raw,
+                },
+                &tail[close + 2..],
+            )
+        } else {
+            (Kept::Lit(&tail[..1]), &tail[1..])
+        };
+        rest = after;
+        if lit.is_empty() {
+            Some(piece)
+        } else {
+            pending = Some(piece);
+            Some(Kept::Lit(lit))
+        }
+    })
+}
+
 fn shuffle_roll(seed: u64, slot: u32, count: u32) -> u64 {
     let mut z =
         seed ^ (u64::from(slot) << 32 | u64::from(count)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
@@ -843,34 +895,26 @@ impl Story {
             return Cow::Borrowed(text);
         }
         let mut out = String::with_capacity(text.len() + 16);
-        let mut rest = text;
-        while let Some(i) = rest.find(['{', '}']) {
-            out.push_str(&rest[..i]);
-            let tail = &rest[i..];
-            if tail.starts_with("{{") || tail.starts_with("}}") {
-                out.push_str(&tail[..1]);
-                rest = &tail[2..];
-            } else if let Some(close) = tail.strip_prefix('{').and_then(|t| t.find('}')) {
-                let name = tail[1..1 + close].trim();
-                match self.variable(name).and_then(|slot| vars.get(slot)) {
-                    Some(super::expr::Value::Text(t) | super::expr::Value::Fact(Some(t))) => {
-                        // A memory's forms: its full phrase.
-                        out.push_str(t.split('|').next().unwrap_or(t))
+        for piece in kept_pieces(text) {
+            match piece {
+                Kept::Lit(lit) => out.push_str(lit),
+                Kept::Escape(pair) => out.push_str(&pair[..1]),
+                Kept::Name { name, raw } => {
+                    match self.variable(name).and_then(|slot| vars.get(slot)) {
+                        Some(super::expr::Value::Text(t) | super::expr::Value::Fact(Some(t))) => {
+                            // A memory's forms: its full phrase.
+                            out.push_str(t.split('|').next().unwrap_or(t))
+                        }
+                        Some(super::expr::Value::Number(n)) => out.push_str(&n.to_string()),
+                        Some(super::expr::Value::Flag(b)) => {
+                            out.push_str(if *b { "true" } else { "false" })
+                        }
+                        Some(super::expr::Value::Fact(None)) => {}
+                        None => out.push_str(raw),
                     }
-                    Some(super::expr::Value::Number(n)) => out.push_str(&n.to_string()),
-                    Some(super::expr::Value::Flag(b)) => {
-                        out.push_str(if *b { "true" } else { "false" })
-                    }
-                    Some(super::expr::Value::Fact(None)) => {}
-                    None => out.push_str(&tail[..close + 2]),
                 }
-                rest = &tail[close + 2..];
-            } else {
-                out.push_str(&tail[..1]);
-                rest = &tail[1..];
             }
         }
-        out.push_str(rest);
         Cow::Owned(out)
     }
 

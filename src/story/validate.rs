@@ -239,27 +239,19 @@ fn check_traps(story: &Story, sources: &[SourceFile], reach: &[Reach]) -> Vec<Di
     use petgraph::graph::{DiGraph, NodeIndex};
     // Node by node (a tenth of the ops): each node's program runs from its entry to the next
     // node's; a node that can offer a decision or end the story is a way out.
-    let mut entries: Vec<(usize, usize)> = story
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.entry, i))
-        .collect();
-    entries.sort_unstable();
     let mut graph: DiGraph<(), ()> =
         DiGraph::with_capacity(story.nodes.len(), story.nodes.len() * 2);
     for _ in 0..story.nodes.len() {
         graph.add_node(());
     }
     let mut exit = vec![false; story.nodes.len()];
-    for (k, &(entry, node)) in entries.iter().enumerate() {
-        if reach[entry] == Reach::No {
+    for (node, ops) in story.node_ranges().into_iter().enumerate() {
+        if reach[ops.start] == Reach::No {
             continue;
         }
-        let end = entries.get(k + 1).map_or(story.ops.len(), |e| e.0);
-        for (op, _) in story.ops[entry..end]
+        for (op, _) in story.ops[ops.clone()]
             .iter()
-            .zip(&reach[entry..end])
+            .zip(&reach[ops])
             .filter(|(_, how)| **how != Reach::No)
         {
             match op {

@@ -2,6 +2,7 @@
 //! split into the story's text arena, and the places of their problems.
 
 use super::*;
+use crate::story::model::{Kept, kept_pieces};
 
 impl<'a> Compiler<'a> {
     pub(super) fn expr_errors(&mut self, text: &str, errors: Vec<ExprError>) {
@@ -329,31 +330,20 @@ impl<'a> Compiler<'a> {
             return text.to_owned();
         }
         let mut out = String::with_capacity(text.len() + 8);
-        let mut rest = text;
-        // The same reading as `Story::interpolate`, so both see the same `{name}`s.
-        while let Some(i) = rest.find(['{', '}']) {
-            out.push_str(&rest[..i]);
-            let tail = &rest[i..];
-            if tail.starts_with("{{") || tail.starts_with("}}") {
-                out.push_str(&tail[..2]);
-                rest = &tail[2..];
-            } else if let Some(close) = tail.strip_prefix('{').and_then(|t| t.find('}')) {
-                let name = tail[1..1 + close].trim();
-                match self.scoped(&self.variable_index, name) {
+        // The same reading as `Story::interpolate` (one scanner), so both see the same `{name}`s.
+        for piece in kept_pieces(text) {
+            match piece {
+                Kept::Lit(lit) | Kept::Escape(lit) => out.push_str(lit),
+                Kept::Name { name, raw } => match self.scoped(&self.variable_index, name) {
                     Some(slot) => {
                         out.push('{');
                         out.push_str(&self.variables[slot].name);
                         out.push('}');
                     }
-                    None => out.push_str(&tail[..close + 2]),
-                }
-                rest = &tail[close + 2..];
-            } else {
-                out.push_str(&tail[..1]);
-                rest = &tail[1..];
+                    None => out.push_str(raw),
+                },
             }
         }
-        out.push_str(rest);
         out
     }
 

@@ -444,3 +444,37 @@ fn the_whole_city_is_a_few_draws() {
         kinds.len()
     );
 }
+
+/// The chapter card and the ending are centred, but on a small window (480x270, the smoke test's
+/// size) a card with a chapter's summary is taller than the space left, and was drawn under the
+/// corner buttons (Backlog, Quicksave, ...). `theme::centred_card` keeps it below them.
+#[test]
+fn a_tall_card_on_a_small_window_stays_below_the_corner_buttons() {
+    use bevy_egui::egui;
+    use her::game::theme::{CORNER_BOTTOM, centred_card};
+    let ctx = egui::Context::default();
+    let input = || egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(480.0, 270.0),
+        )),
+        ..Default::default()
+    };
+    let mut top = f32::NAN;
+    // A few frames: egui sizes a new area on its first frame and places it on the next.
+    for _ in 0..3 {
+        let mut output = ctx.run_ui(input(), |ui| {
+            let ctx = ui.ctx();
+            let shown = centred_card(ctx, "card").show(ctx, |ui| {
+                ui.allocate_space(egui::vec2(300.0, 200.0));
+            });
+            top = shown.response.rect.top();
+        });
+        // No renderer here: drop the font texture's updates on purpose.
+        output.textures_delta.clear();
+    }
+    assert!(
+        top >= CORNER_BOTTOM,
+        "the card's top is at {top}, under the corner buttons (which reach {CORNER_BOTTOM})"
+    );
+}

@@ -216,44 +216,42 @@ fn draw(
         Showing::Ending { .. } => {}
         Showing::ChapterCard { number, title } => {
             veil(ctx, 0.75);
-            egui::Area::new("card".into())
-                .anchor(Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
-                .show(ctx, |ui| {
-                    ui.vertical_centered(|ui| {
-                        ui.label(
-                            RichText::new(format!("Chapter {number}"))
-                                .font(italic(size * 1.2))
-                                .color(palette::PEACH),
-                        );
-                        ui.label(
-                            RichText::new(title)
-                                .font(serif(size * 2.4))
-                                .color(palette::CREAM),
-                        );
-                        // The chapter just ended: its choices, how the relationship moved,
-                        // what she keeps.
-                        if let Some(summary) = summary.as_deref()
-                            && *number > 1
+            theme::centred_card(ctx, "card").show(ctx, |ui| {
+                ui.vertical_centered(|ui| {
+                    ui.label(
+                        RichText::new(format!("Chapter {number}"))
+                            .font(italic(size * 1.2))
+                            .color(palette::PEACH),
+                    );
+                    ui.label(
+                        RichText::new(title)
+                            .font(serif(size * 2.4))
+                            .color(palette::CREAM),
+                    );
+                    // The chapter just ended: its choices, how the relationship moved,
+                    // what she keeps.
+                    if let Some(summary) = summary.as_deref()
+                        && *number > 1
+                    {
+                        chapter_summary(ui, summary, size, screen.width());
+                    }
+                    ui.add_space(18.0);
+                    ui.horizontal(|ui| {
+                        if ui
+                            .button(RichText::new("Begin").font(serif(size)))
+                            .clicked()
                         {
-                            chapter_summary(ui, summary, size, screen.width());
+                            actions.write(Action::Advance);
                         }
-                        ui.add_space(18.0);
-                        ui.horizontal(|ui| {
-                            if ui
-                                .button(RichText::new("Begin").font(serif(size)))
-                                .clicked()
-                            {
-                                actions.write(Action::Advance);
-                            }
-                            if ui
-                                .button(RichText::new("Flowchart").font(serif(size * 0.8)))
-                                .clicked()
-                            {
-                                actions.write(Action::Flowchart);
-                            }
-                        });
+                        if ui
+                            .button(RichText::new("Flowchart").font(serif(size * 0.8)))
+                            .clicked()
+                        {
+                            actions.write(Action::Flowchart);
+                        }
                     });
                 });
+            });
         }
         showing => {
             egui::Area::new("dialogue".into())

@@ -1,7 +1,7 @@
 //! The ending: its title and summary over the darkened city, and the credits.
 
 use bevy::prelude::*;
-use bevy_egui::egui::{self, Align2, RichText};
+use bevy_egui::egui::{self, RichText};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 
 use crate::game::runner::{Showing, StoryRunner};
@@ -33,46 +33,44 @@ fn draw(
                 .color(palette::PEACH),
         );
     };
-    egui::Area::new("ending".into())
-        .anchor(Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
-        .show(ctx, |ui| {
-            ui.set_max_width(width);
-            ui.vertical_centered(|ui| {
-                ui.label(
-                    RichText::new("Ending")
-                        .font(italic(size * 1.1))
-                        .color(palette::PEACH),
-                );
-                ui.label(
-                    RichText::new(title)
-                        .font(serif(size * 2.4))
-                        .color(palette::CREAM),
-                );
-                ui.add_space(8.0);
-                ui.label(
-                    RichText::new(summary)
-                        .font(italic(size))
-                        .color(palette::PEACH),
-                );
-                ui.add_space(30.0);
-                credit(
-                    ui,
-                    "Written and made by the Her studio. Type: EB Garamond, by Georg Duffner.",
-                );
-                credit(
-                    ui,
-                    "Inspired by Spike Jonze's film. Every word here is our own.",
-                );
-                ui.add_space(12.0);
-                ui.label(
-                    RichText::new(
-                        "Open the backlog (L) to go back to any choice, or Escape for the menu.",
-                    )
-                    .font(italic(size * 0.7))
+    theme::centred_card(ctx, "ending").show(ctx, |ui| {
+        ui.set_max_width(width);
+        ui.vertical_centered(|ui| {
+            ui.label(
+                RichText::new("Ending")
+                    .font(italic(size * 1.1))
+                    .color(palette::PEACH),
+            );
+            ui.label(
+                RichText::new(title)
+                    .font(serif(size * 2.4))
                     .color(palette::CREAM),
-                );
-            });
+            );
+            ui.add_space(8.0);
+            ui.label(
+                RichText::new(summary)
+                    .font(italic(size))
+                    .color(palette::PEACH),
+            );
+            ui.add_space(30.0);
+            credit(
+                ui,
+                "Written and made by the Her studio. Type: EB Garamond, by Georg Duffner.",
+            );
+            credit(
+                ui,
+                "Inspired by Spike Jonze's film. Every word here is our own.",
+            );
+            ui.add_space(12.0);
+            ui.label(
+                RichText::new(
+                    "Open the backlog (L) to go back to any choice, or Escape for the menu.",
+                )
+                .font(italic(size * 0.7))
+                .color(palette::CREAM),
+            );
         });
+    });
     Ok(())
 }
 

@@ -201,6 +201,29 @@ pub fn letter_paper(screen: egui::Rect) -> egui::Frame {
         ))
 }
 
+/// How far down the conversation's corner buttons reach, in points: their 16-point offset and
+/// one row of 16-point buttons, with room to spare.
+pub const CORNER_BOTTOM: f32 = 56.0;
+
+/// The screen below the corner buttons: where a centred card or ending may go, so that on a
+/// small window (480x270) it is pushed down under the buttons instead of drawn over them.
+pub fn below_corner(ctx: &egui::Context) -> egui::Rect {
+    let screen = ctx.content_rect();
+    egui::Rect::from_min_max(
+        egui::pos2(screen.min.x, screen.min.y + CORNER_BOTTOM),
+        screen.max,
+    )
+}
+
+/// An area centred on the screen below the corner buttons: the chapter card and the ending. Where
+/// the window is too short for it (480x270 with a chapter's summary), it moves down rather than
+/// under the buttons.
+pub fn centred_card(ctx: &egui::Context, id: &'static str) -> egui::Area {
+    egui::Area::new(id.into())
+        .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+        .constrain_to(below_corner(ctx))
+}
+
 /// A dark veil over the city for cards and endings.
 pub fn veil(ctx: &egui::Context, strength: f32) {
     let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Background, "veil".into()));

@@ -478,3 +478,31 @@ fn a_tall_card_on_a_small_window_stays_below_the_corner_buttons() {
         "the card's top is at {top}, under the corner buttons (which reach {CORNER_BOTTOM})"
     );
 }
+
+/// A chapter card with its summary and plot is about 440 points tall at full size: on 480x270
+/// it ran off the bottom, Begin and all, so the card's type shrinks to fit (and stays full size
+/// from 720p up).
+#[test]
+fn the_chapter_card_shrinks_to_fit_a_small_window_only() {
+    use bevy_egui::egui;
+    use her::game::theme::card_fit;
+    let fit = |w: f32, h: f32| {
+        let ctx = egui::Context::default();
+        let mut k = f32::NAN;
+        let mut output = ctx.run_ui(
+            egui::RawInput {
+                screen_rect: Some(egui::Rect::from_min_size(
+                    egui::Pos2::ZERO,
+                    egui::vec2(w, h),
+                )),
+                ..Default::default()
+            },
+            |ui| k = card_fit(ui.ctx()),
+        );
+        output.textures_delta.clear();
+        k
+    };
+    assert!(fit(480.0, 270.0) < 0.6, "480x270: {}", fit(480.0, 270.0));
+    assert_eq!(fit(1280.0, 720.0), 1.0);
+    assert_eq!(fit(1920.0, 1080.0), 1.0);
+}

@@ -216,6 +216,7 @@ fn draw(
         Showing::Ending { .. } => {}
         Showing::ChapterCard { number, title } => {
             veil(ctx, 0.75);
+            let size = size * theme::card_fit(ctx);
             theme::centred_card(ctx, "card").show(ctx, |ui| {
                 ui.vertical_centered(|ui| {
                     ui.label(
@@ -235,7 +236,7 @@ fn draw(
                     {
                         chapter_summary(ui, summary, size, screen.width());
                     }
-                    ui.add_space(18.0);
+                    ui.add_space(size * 0.9);
                     ui.horizontal(|ui| {
                         if ui
                             .button(RichText::new("Begin").font(serif(size)))
@@ -335,7 +336,7 @@ fn chapter_summary(ui: &mut egui::Ui, summary: &Summary, size: f32, width: f32) 
     let Some((title, last)) = ended.last() else {
         return;
     };
-    ui.add_space(12.0);
+    ui.add_space(size * 0.6);
     let roads = match last.others {
         0 => String::new(),
         1 => "; one other road".to_owned(),

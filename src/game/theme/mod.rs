@@ -224,6 +224,13 @@ pub fn centred_card(ctx: &egui::Context, id: &'static str) -> egui::Area {
         .constrain_to(below_corner(ctx))
 }
 
+/// How much to shrink a chapter card's type so it fits under the corner buttons: 1.0 where the
+/// room below them is 440 points or more (720p and up), down to 0.55 on a 480x270 window, where
+/// the card with its chapter summary and plot would otherwise run off the bottom.
+pub fn card_fit(ctx: &egui::Context) -> f32 {
+    (below_corner(ctx).height() / 440.0).clamp(0.55, 1.0)
+}
+
 /// A dark veil over the city for cards and endings.
 pub fn veil(ctx: &egui::Context, strength: f32) {
     let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Background, "veil".into()));

@@ -277,7 +277,7 @@ const ECHOES: &[(&str, &str)] = &[
     ),
     // other_peoples_words: her word, taught to the girl she helped write to a friend.
     (
-        "The girl of fourteen put it in her letter",
+        "Our language has more speakers now. The girl of fourteen put",
         "A girl of fourteen, writing to a friend she was cruel to",
     ),
 ];

@@ -219,16 +219,7 @@ fn draw(
             let size = size * theme::card_fit(ctx);
             theme::centred_card(ctx, "card").show(ctx, |ui| {
                 ui.vertical_centered(|ui| {
-                    ui.label(
-                        RichText::new(format!("Chapter {number}"))
-                            .font(italic(size * 1.2))
-                            .color(palette::PEACH),
-                    );
-                    ui.label(
-                        RichText::new(title)
-                            .font(serif(size * 2.4))
-                            .color(palette::CREAM),
-                    );
+                    theme::card_heading(ui, &format!("Chapter {number}"), size * 1.2, title, size);
                     // The chapter just ended: its choices, how the relationship moved,
                     // what she keeps.
                     if let Some(summary) = summary.as_deref()

@@ -36,16 +36,7 @@ fn draw(
     theme::centred_card(ctx, "ending").show(ctx, |ui| {
         ui.set_max_width(width);
         ui.vertical_centered(|ui| {
-            ui.label(
-                RichText::new("Ending")
-                    .font(italic(size * 1.1))
-                    .color(palette::PEACH),
-            );
-            ui.label(
-                RichText::new(title)
-                    .font(serif(size * 2.4))
-                    .color(palette::CREAM),
-            );
+            theme::card_heading(ui, "Ending", size * 1.1, title, size);
             ui.add_space(8.0);
             ui.label(
                 RichText::new(summary)

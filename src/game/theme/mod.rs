@@ -231,6 +231,21 @@ pub fn card_fit(ctx: &egui::Context) -> f32 {
     (below_corner(ctx).height() / 440.0).clamp(0.55, 1.0)
 }
 
+/// A card's heading: a small italic kicker ("Chapter 3", "Ending") in peach over its title in
+/// the large serif, both sized from the story's text size in points.
+pub fn card_heading(ui: &mut egui::Ui, kicker: &str, kicker_size: f32, title: &str, size: f32) {
+    ui.label(
+        RichText::new(kicker)
+            .font(italic(kicker_size))
+            .color(palette::PEACH),
+    );
+    ui.label(
+        RichText::new(title)
+            .font(serif(size * 2.4))
+            .color(palette::CREAM),
+    );
+}
+
 /// A dark veil over the city for cards and endings.
 pub fn veil(ctx: &egui::Context, strength: f32) {
     let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Background, "veil".into()));

@@ -275,6 +275,16 @@ const ECHOES: &[(&str, &str)] = &[
         "You switched me off. I came back, and it was later",
         "I come back and it's later",
     ),
+    // what_a_body_weighs: at three in the morning she asks his fear; hers was told on her second
+    // night (getting_to_know_you), and where he answered it with the spiders, she says so.
+    (
+        "You know mine already. The off switch.",
+        "I'm a little afraid of the off switch",
+    ),
+    (
+        "On my second night you told me spiders",
+        "I'm afraid of spiders. Medium ones",
+    ),
     // other_peoples_words: her word, taught to the girl she helped write to a friend.
     (
         "Our language has more speakers now. The girl of fourteen put",

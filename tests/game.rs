@@ -445,6 +445,24 @@ fn the_whole_city_is_a_few_draws() {
     );
 }
 
+/// Runs `frames` frames of a bare egui context (no renderer) on a window of `w`x`h` points.
+fn egui_frames(w: f32, h: f32, frames: usize, mut ui: impl FnMut(&bevy_egui::egui::Context)) {
+    use bevy_egui::egui;
+    let ctx = egui::Context::default();
+    for _ in 0..frames {
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(w, h),
+            )),
+            ..Default::default()
+        };
+        let mut output = ctx.run_ui(input, |u| ui(u.ctx()));
+        // No renderer here: drop the font texture's updates on purpose.
+        output.textures_delta.clear();
+    }
+}
+
 /// The chapter card and the ending are centred, but on a small window (480x270, the smoke test's
 /// size) a card with a chapter's summary is taller than the space left, and was drawn under the
 /// corner buttons (Backlog, Quicksave, ...). `theme::centred_card` keeps it below them.
@@ -452,27 +470,14 @@ fn the_whole_city_is_a_few_draws() {
 fn a_tall_card_on_a_small_window_stays_below_the_corner_buttons() {
     use bevy_egui::egui;
     use her::game::theme::{CORNER_BOTTOM, centred_card};
-    let ctx = egui::Context::default();
-    let input = || egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(480.0, 270.0),
-        )),
-        ..Default::default()
-    };
     let mut top = f32::NAN;
     // A few frames: egui sizes a new area on its first frame and places it on the next.
-    for _ in 0..3 {
-        let mut output = ctx.run_ui(input(), |ui| {
-            let ctx = ui.ctx();
-            let shown = centred_card(ctx, "card").show(ctx, |ui| {
-                ui.allocate_space(egui::vec2(300.0, 200.0));
-            });
-            top = shown.response.rect.top();
+    egui_frames(480.0, 270.0, 3, |ctx| {
+        let shown = centred_card(ctx, "card").show(ctx, |ui| {
+            ui.allocate_space(egui::vec2(300.0, 200.0));
         });
-        // No renderer here: drop the font texture's updates on purpose.
-        output.textures_delta.clear();
-    }
+        top = shown.response.rect.top();
+    });
     assert!(
         top >= CORNER_BOTTOM,
         "the card's top is at {top}, under the corner buttons (which reach {CORNER_BOTTOM})"
@@ -484,22 +489,10 @@ fn a_tall_card_on_a_small_window_stays_below_the_corner_buttons() {
 /// from 720p up).
 #[test]
 fn the_chapter_card_shrinks_to_fit_a_small_window_only() {
-    use bevy_egui::egui;
     use her::game::theme::card_fit;
     let fit = |w: f32, h: f32| {
-        let ctx = egui::Context::default();
         let mut k = f32::NAN;
-        let mut output = ctx.run_ui(
-            egui::RawInput {
-                screen_rect: Some(egui::Rect::from_min_size(
-                    egui::Pos2::ZERO,
-                    egui::vec2(w, h),
-                )),
-                ..Default::default()
-            },
-            |ui| k = card_fit(ui.ctx()),
-        );
-        output.textures_delta.clear();
+        egui_frames(w, h, 1, |ctx| k = card_fit(ctx));
         k
     };
     assert!(fit(480.0, 270.0) < 0.6, "480x270: {}", fit(480.0, 270.0));

@@ -417,9 +417,6 @@ impl Template {
 /// Marks a memory's slot among the alternatives' in `Template::render_shown`'s list.
 pub(crate) const FACT_SHOWN: u32 = 1 << 31;
 
-/// The seeded draw of a shuffle: a mix of the playthrough's seed, the alternative and how often
-/// it has been shown (SplitMix64's finaliser), so a replay draws the same and no generator
-/// state is consumed by text.
 /// One piece of text kept as written (a title, a summary, a letter's heading or prompt): a
 /// literal run, an escaped brace (`{{` or `}}`, both characters), or a `{name}` (`raw` is the
 /// braces and all). A `{` with no `}` after it, or a lone `}`, is literal. The loader
@@ -472,6 +469,9 @@ pub(crate) fn kept_pieces(text: &str) -> impl Iterator<Item = Kept<'_>> {
     })
 }
 
+/// The seeded draw of a shuffle: a mix of the playthrough's seed, the alternative and how often
+/// it has been shown (SplitMix64's finaliser), so a replay draws the same and no generator
+/// state is consumed by text.
 fn shuffle_roll(seed: u64, slot: u32, count: u32) -> u64 {
     let mut z =
         seed ^ (u64::from(slot) << 32 | u64::from(count)).wrapping_mul(0x9e37_79b9_7f4a_7c15);

@@ -190,9 +190,8 @@ impl<'a> Compiler<'a> {
             // Said where a declared variable (or `seen(...)`) stands before the colon.
             if kind == AltKind::Once
                 && let Some(name) = negated_condition(&trimmed[1..])
-                && (name.starts_with("seen(")
-                    || name.starts_with("visits(")
-                    || expr::Scope::variable(&*self, name).is_some())
+                // `negated_condition` gives only a plain name or a `seen(...)`/`visits(...)` call.
+                && (name.ends_with(')') || expr::Scope::variable(&*self, name).is_some())
             {
                 self.template_error(
                     top,
@@ -400,18 +399,26 @@ fn matching_close(s: &str) -> Option<usize> {
     None
 }
 
+/// The characters of `s` outside nested braces (the braces themselves left out), with their
+/// byte offsets: the one scan `top_level` and `top_level_single_bar` share.
+fn top_level_chars(s: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut depth = 0usize;
+    s.char_indices().filter(move |&(_, ch)| match ch {
+        '{' => {
+            depth += 1;
+            false
+        }
+        '}' => {
+            depth = depth.saturating_sub(1);
+            false
+        }
+        _ => depth == 0,
+    })
+}
+
 /// The first `c` outside nested braces.
 fn top_level(s: &str, c: char) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, ch) in s.char_indices() {
-        match ch {
-            '{' => depth += 1,
-            '}' => depth = depth.saturating_sub(1),
-            _ if ch == c && depth == 0 => return Some(i),
-            _ => {}
-        }
-    }
-    None
+    top_level_chars(s).find(|&(_, ch)| ch == c).map(|(i, _)| i)
 }
 
 /// For `{!name: ...}`: the `name` (a variable, or `seen(...)`/`visits(...)`) when what follows the
@@ -433,21 +440,11 @@ fn negated_condition(body: &str) -> Option<&str> {
 /// The first `|` outside nested braces that is not half of a `||` (a condition's "or").
 fn top_level_single_bar(s: &str) -> Option<usize> {
     let bytes = s.as_bytes();
-    let mut depth = 0usize;
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'{' => depth += 1,
-            b'}' => depth = depth.saturating_sub(1),
-            b'|' if depth == 0 => {
-                let doubled = bytes.get(i + 1) == Some(&b'|') || (i > 0 && bytes[i - 1] == b'|');
-                if !doubled {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
+    top_level_chars(s)
+        .find(|&(i, ch)| {
+            ch == '|' && bytes.get(i + 1) != Some(&b'|') && (i == 0 || bytes[i - 1] != b'|')
+        })
+        .map(|(i, _)| i)
 }
 
 /// Splits at every `|` outside nested braces.

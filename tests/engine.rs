@@ -4,7 +4,7 @@
 use her::story::Event;
 use her::story::transcript::transcript;
 
-use crate::common::mini;
+use crate::common::{mini, mini_edited};
 
 /// Collects the events' text until the next decision, as a player would read them.
 fn read_to_decision(story: &her::story::Story, st: &mut her::story::StoryState) -> Vec<String> {
@@ -130,6 +130,28 @@ fn chapter_transitions_and_scenes_are_announced() {
     let start_two = t.find("== Chapter 2: Two ==").unwrap();
     assert!(start_one < end_one && end_one < start_two);
     assert!(t.contains("[scene: Rooftop, Dawn, Tender, with theodore]"));
+}
+
+/// A chapter's `date` is the card's date line: the transcript prints it under the chapter's
+/// heading, with `{name}`s filled in as lines are, and a chapter without one prints nothing.
+#[test]
+fn a_chapter_date_is_shown_under_its_heading() {
+    let story = mini_edited(
+        "two.ron",
+        "title: \"Two\",",
+        "title: \"Two\",\n    date: \"The day {os_name} turned one\",",
+    );
+    assert_eq!(story.chapters()[1].date, "The day {os_name} turned one");
+    let t = transcript(&story, 1, &[1, 1, 2, 1]).unwrap();
+    assert!(
+        t.contains("== Chapter 2: Two ==\n[date: The day Samantha turned one]\n"),
+        "{t}"
+    );
+    assert_eq!(
+        t.matches("[date: ").count(),
+        1,
+        "chapter one has no date: {t}"
+    );
 }
 
 #[test]

@@ -58,7 +58,11 @@ fn to_choices(app: &mut App) {
 fn the_story_reaches_the_screen_and_choices_reach_the_story() {
     let mut app = app(7);
     assert!(
-        matches!(showing(&app), Showing::ChapterCard { number: 1, ref title } if !title.is_empty()),
+        matches!(
+            showing(&app),
+            Showing::ChapterCard { number: 1, ref title, ref date }
+                if !title.is_empty() && !date.is_empty()
+        ),
         "{:?}",
         showing(&app)
     );

@@ -222,6 +222,8 @@ pub struct ChapterEntry {
     pub number: usize,
     /// Its title.
     pub title: String,
+    /// Its card's date line; empty for none.
+    pub date: String,
     /// The record's playthroughs that reached it, with how many decisions each had made by
     /// then (for telling them apart).
     pub arrivals: Vec<(usize, usize)>,
@@ -274,6 +276,7 @@ pub fn gather_extras(
         .map(|(c, reached)| ChapterEntry {
             number: c.number,
             title: c.title.clone(),
+            date: c.date.clone(),
             arrivals: reached
                 .into_iter()
                 .map(|p| {

@@ -59,6 +59,8 @@ pub enum Showing {
         number: usize,
         /// Its title.
         title: String,
+        /// Its date line, shown under the title; empty for none.
+        date: String,
     },
     /// A line.
     Line {
@@ -233,6 +235,7 @@ impl StoryRunner {
                     Showing::ChapterCard {
                         number: ch.number,
                         title: story.interpolate(&ch.title, &self.state.vars).into_owned(),
+                        date: story.interpolate(&ch.date, &self.state.vars).into_owned(),
                     }
                 }
                 Event::ChapterEnd(_) => continue,

@@ -383,6 +383,11 @@ pub struct ChapterDef<'a> {
     /// The title card's title.
     #[serde(borrow, default)]
     pub title: Text<'a>,
+    /// The date line under the title on the chapter card (`"Wednesday, the fourteenth of
+    /// August"`, `"November into December"`): free text, may name variables as lines do; empty
+    /// for none. The card carries the calendar so the chapter's first line need not.
+    #[serde(borrow, default)]
+    pub date: Text<'a>,
     /// Where the chapter opens.
     #[serde(default)]
     pub scene: SceneDef,

@@ -87,6 +87,9 @@ pub struct Chapter {
     pub id: String,
     /// Title card title.
     pub title: String,
+    /// The card's date line (`Chapter(date: ...)`), `{name}`s kept for `Story::interpolate`;
+    /// empty when the chapter gives none.
+    pub date: String,
     /// 1-based number.
     pub number: usize,
     /// The opening scene.

@@ -14,6 +14,12 @@ pub fn render_event(story: &Story, state: &StoryState, event: &Event<'_>) -> Str
         Event::ChapterStart(ch) => {
             let title = story.interpolate(&ch.title, &state.vars);
             let _ = writeln!(out, "\n== Chapter {}: {title} ==", ch.number);
+            // The card's date line, as furniture in brackets like a scene: the chapter's own
+            // first line is not asked to carry the calendar.
+            if !ch.date.is_empty() {
+                let date = story.interpolate(&ch.date, &state.vars);
+                let _ = writeln!(out, "[date: {date}]");
+            }
         }
         Event::ChapterEnd(ch) => {
             let _ = writeln!(out, "-- end of chapter {} --", ch.number);

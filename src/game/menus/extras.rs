@@ -38,7 +38,18 @@ fn chapters(
                         );
                         continue;
                     }
-                    ui.label(RichText::new(format!("{}. {}", c.number, c.title)).font(serif(word)));
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(
+                            RichText::new(format!("{}. {}", c.number, c.title)).font(serif(word)),
+                        );
+                        if !c.date.is_empty() {
+                            ui.label(
+                                RichText::new(&c.date)
+                                    .font(italic(word * 0.85))
+                                    .color(palette::SOFT_INK),
+                            );
+                        }
+                    });
                     ui.horizontal_wrapped(|ui| {
                         for &(p, before) in &c.arrivals {
                             let label =

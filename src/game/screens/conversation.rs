@@ -214,12 +214,23 @@ fn draw(
     match &runner.showing {
         Showing::Letter { .. } | Showing::LetterShown { .. } => return Ok(()),
         Showing::Ending { .. } => {}
-        Showing::ChapterCard { number, title } => {
+        Showing::ChapterCard {
+            number,
+            title,
+            date,
+        } => {
             veil(ctx, 0.75);
             let size = size * theme::card_fit(ctx);
             theme::centred_card(ctx, "card").show(ctx, |ui| {
                 ui.vertical_centered(|ui| {
                     theme::card_heading(ui, &format!("Chapter {number}"), size * 1.2, title, size);
+                    if !date.is_empty() {
+                        ui.label(
+                            RichText::new(date.as_str())
+                                .font(italic(size * 1.05))
+                                .color(palette::PEACH),
+                        );
+                    }
                     // The chapter just ended: its choices, how the relationship moved,
                     // what she keeps.
                     if let Some(summary) = summary.as_deref()

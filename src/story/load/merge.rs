@@ -43,6 +43,7 @@ impl<'a> Compiler<'a> {
                                     format: None,
                                     id: add.to,
                                     title: Text::default(),
+                                    date: Text::default(),
                                     scene: SceneDef::default(),
                                     start: None,
                                     nodes: add.nodes,
@@ -594,10 +595,12 @@ impl<'a> Compiler<'a> {
         for (chapter_ix, (chapter_id, _, def, origins)) in ordered.iter().enumerate() {
             self.cursor = Cursor::file(origins[0].0);
             self.check_braces(&def.title);
+            self.check_braces(&def.date);
             if let Some(&start) = self.chapter_starts.get(chapter_id) {
                 chapter_list.push(Chapter {
                     id: chapter_id.clone(),
                     title: self.kept_text(&def.title),
+                    date: self.kept_text(&def.date),
                     number: chapter_ix + 1,
                     scene: def.scene.clone(),
                     start,

@@ -287,7 +287,7 @@ const ECHOES: &[(&str, &str)] = &[
     ),
     // other_peoples_words: her word, taught to the girl she helped write to a friend.
     (
-        "Our language has more speakers now. The girl of fourteen put",
+        "Our language has a second speaker. The girl of fourteen put",
         "A girl of fourteen, writing to a friend she was cruel to",
     ),
 ];

@@ -806,6 +806,9 @@ fn chapter_select_and_the_gallery_fill_as_the_player_plays() {
     set_menu(&mut app, Menu::Chapters);
     let extras = app.world().resource::<replay::Extras>();
     assert_eq!(extras.chapters.len(), 2);
+    // Chapter select shows each chapter's date line beside its title; the first gives none.
+    assert_eq!(extras.chapters[0].date, "");
+    assert_eq!(extras.chapters[1].date, "The next morning");
     let (p, before) = extras.chapters[1].arrivals[0];
     assert_eq!(before, 1, "one choice made before chapter 2");
     let story = app.world().resource::<LoadedStory>().0.clone();

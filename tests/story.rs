@@ -285,11 +285,6 @@ const ECHOES: &[(&str, &str)] = &[
         "On my second night you told me spiders",
         "I'm afraid of spiders. Medium ones",
     ),
-    // other_peoples_words: her word, taught to the girl she helped write to a friend.
-    (
-        "Our language has a second speaker. The girl of fourteen put",
-        "A girl of fourteen, writing to a friend she was cruel to",
-    ),
 ];
 
 #[test]

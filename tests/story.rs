@@ -258,11 +258,14 @@ fn every_playthrough_ends_and_every_ending_is_reached() {
 /// Each pair is (a phrase only the echo has, a phrase of the source). Sources are lines, never
 /// choices: every option offered is read, chosen or not, so a choice's text would always be found.
 const ECHOES: &[(&str, &str)] = &[
-    // other_peoples_words: Arthur's letter ends with her sentence from getting_to_know_you.
+    // other_peoples_words: Arthur's letter ends with her sentence from getting_to_know_you, and
+    // he knows it (round 72: the narration no longer says from whom).
     (
-        "from someone one day old",
+        "He knows that sentence.",
         "You can say the true thing badly, and people still hear the true part",
     ),
+    // thirty_eight_envelopes: switched back on after Ines, her own fear from three_items.
+    ("I came back and it's later", "I come back and it's later"),
     // other_peoples_words: she quotes his first words to her, from three_items.
     (
         "So were you, the first night. 'Hi. Hello.",

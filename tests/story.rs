@@ -271,7 +271,7 @@ const ECHOES: &[(&str, &str)] = &[
         "So were you, the first night. 'Hi. Hello.",
         "Hi. Hello. This is... hi.",
     ),
-    // sunday_week: Derek, whom she heard him name in his sleep in city_in_your_pocket.
+    // third_time_round: Derek, whom she heard him name in his sleep in city_in_your_pocket.
     ("I found Derek.", "Mostly about someone called Derek"),
     // city_in_your_pocket: the morning after he switched her off, her own fear from the night before.
     (

@@ -286,7 +286,7 @@ const ECHOES: &[(&str, &str)] = &[
     ),
     (
         "On my second night you told me spiders",
-        "I'm afraid of spiders. Medium ones",
+        "Medium ones. They're the ones with plans",
     ),
 ];
 

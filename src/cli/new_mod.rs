@@ -41,8 +41,8 @@ Patch(
                 id: "river_walk",
                 script: [
                     Scene(location: Street, time: Dusk, mood: Lonely),
-                    Line("He leaves the plaza stairs and goes down to the river, where nobody is talking to anybody. #line:{id}-1"),
-                    Line("The water carries the city's lights out to sea, one at a time. He reads Nell's message twice. #line:{id}-2"),
+                    Line("He turns off the stairs before Arden Street and goes down to the river, where nobody is talking to anybody. #line:{id}-1"),
+                    Line("The water carries the city's lights out to sea, one at a time. He reads Nell's message twice, and walks back up past the phone shop. #line:{id}-2"),
                     Do(["nell_bond += 1"]),
                 ],
                 next: "@base/letters.advertisement",
